@@ -1,0 +1,1 @@
+"""Doorstep's server: FastAPI app factory, settings, database, routers and services."""

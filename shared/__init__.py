@@ -1,0 +1,1 @@
+"""Doorstep's pure core: data model, validation, sync rules, matching and coverage formulas."""

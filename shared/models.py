@@ -1,0 +1,393 @@
+"""The one data model of Doorstep, used by the server and the phone (SQLModel tables).
+
+Conventions every table follows:
+- primary keys are UUID strings (36 characters) generated where the record is
+  created, usually on the phone (``new_id()``);
+- all datetimes are timezone-aware UTC (SQLModel refuses naive ones); dates
+  are calendar dates;
+- codes (statuses, outcomes, services) are the values of ``shared.vocab`` enums;
+- synced tables carry ``version`` (the server's change version, 0 while a row
+  exists only on a phone), ``deleted`` (the tombstone flag) and ``stamps`` (the
+  hybrid-logical-clock stamp of every field or field group, see
+  ``shared.sync_schema``, which says which fields sync and how they merge);
+- the denormalised scope columns (``grid_id``, ``street_id``) let the server
+  filter what a user may see with plain indexed SQL.
+
+Tables that only the server keeps (users, devices, the change log, audit events,
+spot checks) are here too, so Alembic and the tests see one model; the phone
+creates only ``DEVICE_TABLES`` (plus its own outbox tables from ``mobile``).
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timezone
+from typing import Any, Optional
+
+from sqlalchemy import JSON, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def new_id() -> str:
+    """A fresh random UUID string, the primary key of any new record."""
+    return str(uuid.uuid4())
+
+
+def utc_now() -> datetime:
+    """Default for creation times of rows made outside the sync path (aware UTC)."""
+    return datetime.now(timezone.utc)
+
+
+def _id_field(**kw: Any) -> Any:
+    return Field(default_factory=new_id, primary_key=True, max_length=36, **kw)
+
+
+class SyncedRow(SQLModel):
+    """Columns every synced table has (see module docstring)."""
+
+    id: str = _id_field()
+    version: int = Field(default=0, index=True)
+    deleted: bool = Field(default=False)
+    stamps: dict = Field(default_factory=dict, sa_type=JSON)
+    updated_by: Optional[str] = Field(default=None, max_length=36)
+
+
+# --- areas ------------------------------------------------------------------
+
+
+class Area(SyncedRow, table=True):
+    """A district, street, community or grid; ``parent_id`` walks up the tree.
+
+    The ancestor ids are denormalised so any level can be filtered in one query.
+    """
+
+    __tablename__ = "area"
+    level: str = Field(max_length=16, index=True)
+    name: str = Field(max_length=100)
+    code: str = Field(default="", max_length=32)
+    parent_id: Optional[str] = Field(default=None, max_length=36, index=True)
+    district_id: Optional[str] = Field(default=None, max_length=36, index=True)
+    street_id: Optional[str] = Field(default=None, max_length=36, index=True)
+    community_id: Optional[str] = Field(default=None, max_length=36, index=True)
+    relocated: bool = False  # 棚改回迁 community: separate re-employment target
+
+
+# --- people who use the system (server only) ----------------------------------
+
+
+class UserAccount(SQLModel, table=True):
+    __tablename__ = "user_account"
+    id: str = _id_field()
+    username: str = Field(max_length=64, unique=True)
+    display_name: str = Field(max_length=64)
+    role: str = Field(max_length=16)  # shared.vocab.Role
+    password_hash: str = Field(max_length=255)
+    active: bool = True
+    created_at: datetime = Field(default_factory=utc_now)
+
+
+class UserArea(SQLModel, table=True):
+    """An area a user is assigned to (a coordinator's grids, a manager's street)."""
+
+    __tablename__ = "user_area"
+    user_id: str = Field(primary_key=True, max_length=36, foreign_key="user_account.id")
+    area_id: str = Field(primary_key=True, max_length=36, foreign_key="area.id")
+
+
+class Device(SQLModel, table=True):
+    """A signed-in phone or browser; its opaque token is stored only as a hash."""
+
+    __tablename__ = "device"
+    id: str = _id_field()
+    user_id: str = Field(max_length=36, foreign_key="user_account.id", index=True)
+    name: str = Field(default="", max_length=100)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utc_now)
+    last_seen_at: Optional[datetime] = None
+    revoked_at: Optional[datetime] = None
+    # Highest push sequence number applied: the idempotency key of pushes.
+    last_seq: int = 0
+
+
+# --- households and residents -----------------------------------------------
+
+
+class Household(SyncedRow, table=True):
+    __tablename__ = "household"
+    community_id: str = Field(max_length=36, index=True)
+    grid_id: str = Field(max_length=36, index=True)
+    street_id: Optional[str] = Field(default=None, max_length=36, index=True)
+    # address group: merged together (shared.sync_schema)
+    address: str = Field(default="", max_length=200)  # 小区/路名
+    building: str = Field(default="", max_length=20)  # 楼/栋
+    unit: str = Field(default="", max_length=20)  # 单元
+    room: str = Field(default="", max_length=20)  # 室
+    # hardship flags
+    zero_employment: bool = False
+    double_unemployed: bool = False
+    single_parent: bool = False
+    low_income: bool = False
+    relocated: bool = False
+    # zero-employment clock (20 days; one month when two members are wanted)
+    zero_employment_identified_on: Optional[date] = None
+    zero_employment_wants_two: bool = False
+    zero_employment_resolved_on: Optional[date] = None
+    zero_employment_met: Optional[bool] = None
+    notes: str = Field(default="", max_length=2000)
+
+
+class Resident(SyncedRow, table=True):
+    """A household member. Name, ID number and phone are encrypted on the phone."""
+
+    __tablename__ = "resident"
+    household_id: str = Field(max_length=36, index=True)
+    grid_id: str = Field(max_length=36, index=True)
+    community_id: Optional[str] = Field(default=None, max_length=36, index=True)
+    name: str = Field(default="", max_length=255)
+    id_number: Optional[str] = Field(default=None, max_length=255, index=True)
+    sex: Optional[str] = Field(default=None, max_length=8)
+    birth_date: Optional[date] = None
+    phone: Optional[str] = Field(default=None, max_length=255)
+    relation: str = Field(default="", max_length=20)  # 与户主关系
+    education: Optional[str] = Field(default=None, max_length=16)
+    skills: list = Field(default_factory=list, sa_type=JSON)  # set of skill names
+    # employment group: status and its start date change together
+    employment_status: Optional[str] = Field(default=None, max_length=16)
+    employment_since: Optional[date] = None
+    employer_name: str = Field(default="", max_length=200)
+    # registration group
+    unemployment_registered: Optional[bool] = None
+    unemployment_registered_on: Optional[date] = None
+    able_to_work: Optional[bool] = None  # 有劳动能力和就业愿望
+    # job wishes
+    job_wish_occupations: list = Field(default_factory=list, sa_type=JSON)  # set of occupation codes
+    job_wish_min_wage: Optional[int] = None  # yuan per month
+    job_wish_hours: Optional[str] = Field(default=None, max_length=16)  # shared.vocab.WorkHours
+    job_wish_max_distance_km: Optional[float] = None
+    training_wish: Optional[str] = Field(default=None, max_length=200)  # "" = none wanted
+    disability: bool = False
+    disability_level: Optional[str] = Field(default=None, max_length=16)
+    # consent to collect and use the information
+    consent_given_at: Optional[datetime] = None
+    consent_scope: str = Field(default="", max_length=200)
+    notes: str = Field(default="", max_length=2000)
+
+
+class StatusRecord(SyncedRow, table=True):
+    """A dated change of employment, registration or ability (append-only history).
+
+    Rates for a past period are recomputed from these, not from the current
+    fields of ``resident``; the phone writes one whenever those fields change.
+    """
+
+    __tablename__ = "status_record"
+    resident_id: str = Field(max_length=36, index=True)
+    grid_id: str = Field(max_length=36, index=True)
+    kind: str = Field(max_length=16)  # shared.vocab.StatusKind
+    value: str = Field(max_length=16)
+    effective_on: date
+    recorded_by: Optional[str] = Field(default=None, max_length=36)
+    recorded_at: datetime = Field(default_factory=utc_now)
+
+
+Index("ix_status_record_resident_kind", StatusRecord.resident_id, StatusRecord.kind, StatusRecord.effective_on)
+
+
+# --- visits -------------------------------------------------------------------
+
+
+class Visit(SyncedRow, table=True):
+    """One door-to-door visit (append-only: a correction is a new visit)."""
+
+    __tablename__ = "visit"
+    household_id: str = Field(max_length=36, index=True)
+    grid_id: str = Field(max_length=36, index=True)
+    coordinator_id: str = Field(max_length=36, index=True)
+    visited_at: datetime = Field(index=True)
+    outcome: str = Field(max_length=16)  # shared.vocab.VisitOutcome
+    resident_ids: list = Field(default_factory=list, sa_type=JSON)  # who was met
+    services: list = Field(default_factory=list, sa_type=JSON)  # shared.vocab.ServiceItem codes
+    guidance_given: bool = False
+    guidance_notes: str = Field(default="", max_length=2000)
+    notes: str = Field(default="", max_length=2000)
+    next_follow_up_on: Optional[date] = None
+    latitude: Optional[float] = None
+    longitude: Optional[float] = None
+    received_at: Optional[datetime] = None  # set by the server: entry rate
+
+
+# --- jobs -----------------------------------------------------------------------
+
+
+class Employer(SyncedRow, table=True):
+    __tablename__ = "employer"
+    street_id: str = Field(max_length=36, index=True)
+    community_id: Optional[str] = Field(default=None, max_length=36)
+    name: str = Field(max_length=200)
+    contact_name: str = Field(default="", max_length=64)
+    contact_phone: str = Field(default="", max_length=32)
+    address: str = Field(default="", max_length=200)
+    assistance_base: bool = False  # 再就业援助基地
+
+
+class Vacancy(SyncedRow, table=True):
+    __tablename__ = "vacancy"
+    employer_id: str = Field(max_length=36, index=True)
+    street_id: str = Field(max_length=36, index=True)
+    community_id: Optional[str] = Field(default=None, max_length=36)
+    title: str = Field(max_length=200)
+    occupation_code: str = Field(default="", max_length=16)
+    occupation_name: str = Field(default="", max_length=100)
+    openings: int = 1
+    filled: int = 0
+    wage_min: Optional[int] = None
+    wage_max: Optional[int] = None
+    hours: Optional[str] = Field(default=None, max_length=16)  # shared.vocab.WorkHours
+    shift: str = Field(default="", max_length=100)
+    location: str = Field(default="", max_length=200)
+    latitude: Optional[float] = None
+    longitude: Optional[float] = None
+    age_min: Optional[int] = None
+    age_max: Optional[int] = None
+    education_min: Optional[str] = Field(default=None, max_length=16)
+    skills_required: list = Field(default_factory=list, sa_type=JSON)
+    public_welfare: bool = False  # 公益性岗位
+    assistance_base: bool = False  # 再就业援助基地
+    valid_until: Optional[date] = None
+    closed: bool = False
+    collected_by: Optional[str] = Field(default=None, max_length=36)
+    collected_on: Optional[date] = None
+
+
+class Referral(SyncedRow, table=True):
+    """A person referred to a vacancy; ``status`` is derived from its events."""
+
+    __tablename__ = "referral"
+    resident_id: str = Field(max_length=36, index=True)
+    vacancy_id: str = Field(max_length=36, index=True)
+    grid_id: str = Field(max_length=36, index=True)
+    code: str = Field(max_length=16, index=True)  # short code on the slip
+    consent_at: Optional[datetime] = None
+    created_by: Optional[str] = Field(default=None, max_length=36)
+    created_at: datetime = Field(default_factory=utc_now)
+    status: str = Field(default="referred", max_length=16)  # shared.vocab.ReferralStatus
+    status_on: Optional[date] = None
+
+
+class ReferralEvent(SyncedRow, table=True):
+    """One step of a referral (append-only history)."""
+
+    __tablename__ = "referral_event"
+    referral_id: str = Field(max_length=36, index=True)
+    grid_id: str = Field(max_length=36, index=True)
+    status: str = Field(max_length=16)
+    occurred_on: date
+    recorded_by: Optional[str] = Field(default=None, max_length=36)
+    recorded_at: datetime = Field(default_factory=utc_now)
+    stamp: str = Field(default="", max_length=80)  # HLC of the event: orders statuses
+    note: str = Field(default="", max_length=500)
+
+
+# --- sync bookkeeping -----------------------------------------------------------
+
+
+class Conflict(SyncedRow, table=True):
+    """Two people changed one field concurrently: the winner applied, kept for a person to decide."""
+
+    __tablename__ = "conflict"
+    table_name: str = Field(max_length=32)
+    row_id: str = Field(max_length=36, index=True)
+    field: str = Field(max_length=64)
+    grid_id: Optional[str] = Field(default=None, max_length=36, index=True)
+    street_id: Optional[str] = Field(default=None, max_length=36, index=True)
+    base_value: Any = Field(default=None, sa_type=JSON)
+    value_a: Any = Field(default=None, sa_type=JSON)
+    user_a: Optional[str] = Field(default=None, max_length=36)
+    device_a: Optional[str] = Field(default=None, max_length=36)
+    stamp_a: str = Field(default="", max_length=80)
+    value_b: Any = Field(default=None, sa_type=JSON)
+    user_b: Optional[str] = Field(default=None, max_length=36)
+    device_b: Optional[str] = Field(default=None, max_length=36)
+    stamp_b: str = Field(default="", max_length=80)
+    winner: str = Field(default="a", max_length=1)  # "a" | "b"
+    state: str = Field(default="open", max_length=16)  # shared.vocab.ConflictState
+    resolved_by: Optional[str] = Field(default=None, max_length=36)
+    resolved_value: Any = Field(default=None, sa_type=JSON)
+    created_at: datetime = Field(default_factory=utc_now)
+
+
+class ChangeLog(SQLModel, table=True):
+    """The server's change feed: one entry per changed row, at its latest version.
+
+    ``version`` values are handed out under a lock on ``sync_state`` that is
+    held until commit, so versions become visible in increasing order and a
+    puller that reads past version N can never miss a later commit below N.
+    """
+
+    __tablename__ = "change_log"
+    version: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    table_name: str = Field(max_length=32)
+    row_id: str = Field(max_length=36)
+    grid_id: Optional[str] = Field(default=None, max_length=36)
+    street_id: Optional[str] = Field(default=None, max_length=36)
+    district_id: Optional[str] = Field(default=None, max_length=36)
+
+
+Index("ix_change_log_row", ChangeLog.table_name, ChangeLog.row_id, unique=True)
+
+
+class SyncState(SQLModel, table=True):
+    """One row: the last version handed out and the tombstone horizon."""
+
+    __tablename__ = "sync_state"
+    id: int = Field(default=1, primary_key=True)
+    last_version: int = 0
+    tombstone_horizon: int = 0  # tombstones at or below this version were purged
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who did what, when (no personal data in ``detail``)."""
+
+    __tablename__ = "audit_event"
+    id: str = _id_field()
+    at: datetime = Field(default_factory=utc_now, index=True)
+    user_id: Optional[str] = Field(default=None, max_length=36)
+    device_id: Optional[str] = Field(default=None, max_length=36)
+    action: str = Field(max_length=64)
+    table_name: Optional[str] = Field(default=None, max_length=32)
+    row_id: Optional[str] = Field(default=None, max_length=36)
+    detail: dict = Field(default_factory=dict, sa_type=JSON)
+
+
+class SpotCheck(SQLModel, table=True):
+    """One person drawn for verification by phone or at home, and the result."""
+
+    __tablename__ = "spot_check"
+    __table_args__ = (UniqueConstraint("sample_id", "resident_id"),)
+    id: str = _id_field()
+    sample_id: str = Field(max_length=36, index=True)
+    resident_id: str = Field(max_length=36)
+    area_id: str = Field(max_length=36)
+    seed: int = 0
+    drawn_at: datetime = Field(default_factory=utc_now)
+    method: str = Field(default="phone", max_length=16)  # phone | home
+    result: Optional[str] = Field(default=None, max_length=32)  # confirmed | not_confirmed | unreachable
+    notes: str = Field(default="", max_length=500)
+    verified_by: Optional[str] = Field(default=None, max_length=36)
+    verified_at: Optional[datetime] = None
+
+
+SYNCED_MODELS: tuple[type[SyncedRow], ...] = (
+    Area, Household, Resident, StatusRecord, Visit, Employer, Vacancy, Referral, ReferralEvent, Conflict,
+)
+SERVER_ONLY_MODELS: tuple[type[SQLModel], ...] = (UserAccount, UserArea, Device, ChangeLog, SyncState, AuditEvent, SpotCheck)
+MODEL_BY_TABLE: dict[str, type[SQLModel]] = {m.__tablename__: m for m in SYNCED_MODELS + SERVER_ONLY_MODELS}
+
+
+def server_tables() -> list:
+    """Every table the server database holds."""
+    return [m.__table__ for m in SYNCED_MODELS + SERVER_ONLY_MODELS]
+
+
+def device_tables() -> list:
+    """The synced tables the phone keeps (its outbox and key tables live in ``mobile``)."""
+    return [m.__table__ for m in SYNCED_MODELS]

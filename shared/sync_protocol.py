@@ -1,0 +1,105 @@
+"""The messages of the push/pull sync protocol (version 1), as pydantic models.
+
+``docs/sync-protocol.md`` describes them for people; this module is what the
+server parses and the phone sends. Values travel as JSON: dates as
+``YYYY-MM-DD``, datetimes as ISO 8601 in UTC with its offset, sets as lists.
+"""
+from __future__ import annotations
+
+from typing import Any, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field
+
+PROTOCOL_VERSION = 1
+MAX_CHANGES_PER_PUSH = 1000
+DEFAULT_PAGE_SIZE = 500
+MAX_PAGE_SIZE = 5000
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SetOp(_Strict):
+    """Add or remove one element of a set field, with its own stamp."""
+
+    element: str = Field(max_length=200)
+    present: bool
+    stamp: str = Field(max_length=80)
+
+
+class Change(_Strict):
+    """One record change made on a device.
+
+    ``seq`` increases by one per change on a device and is its idempotency key.
+    ``stamps`` holds the HLC stamp of each clock key written (a field name, or a
+    group name from ``shared.sync_schema``); ``base`` the stamp of each clock key
+    as the device last saw it (None when it never saw one), and ``base_values``
+    the value it saw, so the server can tell a conflict and record it.
+    """
+
+    seq: int = Field(ge=1)
+    table: str = Field(max_length=32)
+    row_id: str = Field(min_length=36, max_length=36)
+    op: Literal["upsert", "delete"] = "upsert"
+    fields: dict[str, Any] = Field(default_factory=dict)
+    stamps: dict[str, str] = Field(default_factory=dict)
+    base: dict[str, Optional[str]] = Field(default_factory=dict)
+    base_values: dict[str, Any] = Field(default_factory=dict)
+    set_ops: dict[str, list[SetOp]] = Field(default_factory=dict)
+    delete_stamp: Optional[str] = Field(default=None, max_length=80)
+
+
+class PushRequest(_Strict):
+    protocol: int = PROTOCOL_VERSION
+    device_id: str = Field(min_length=36, max_length=36)
+    changes: list[Change] = Field(max_length=MAX_CHANGES_PER_PUSH)
+
+
+ChangeStatus = Literal["applied", "duplicate", "conflict", "rejected"]
+
+
+class ChangeResult(_Strict):
+    seq: int
+    status: ChangeStatus
+    code: Optional[str] = None  # stable reason code when rejected
+    message: Optional[str] = None
+    conflict_ids: list[str] = Field(default_factory=list)
+    clamped: bool = False  # a stamp was clamped to the server's clock
+
+
+class PushResponse(_Strict):
+    protocol: int = PROTOCOL_VERSION
+    results: list[ChangeResult]
+    last_seq: int  # highest seq the server has applied for this device
+    server_stamp: str  # the server's clock after the push, for the device to observe
+
+
+class PulledRow(_Strict):
+    table: str
+    id: str
+    version: int
+    deleted: bool = False
+    fields: dict[str, Any] = Field(default_factory=dict)
+    stamps: dict[str, str] = Field(default_factory=dict)
+
+
+class PullResponse(_Strict):
+    protocol: int = PROTOCOL_VERSION
+    rows: list[PulledRow]
+    cursor: int  # pass back as ``cursor`` to continue
+    has_more: bool
+    server_stamp: str
+
+
+# Rejection and error codes (also in docs/sync-protocol.md).
+REJECT_INVALID_VALUE = "sync.invalid_value"
+REJECT_OUTSIDE_AREA = "sync.outside_area"
+REJECT_REVOKED_DEVICE = "sync.device_revoked"
+REJECT_UNKNOWN_RECORD = "sync.unknown_record"
+REJECT_UNKNOWN_TABLE = "sync.unknown_table"
+REJECT_READ_ONLY = "sync.read_only"
+REJECT_DELETED = "sync.record_deleted"
+REJECT_SEQ_GAP = "sync.sequence_gap"
+ERROR_RESYNC_REQUIRED = "sync.resync_required"
+ERROR_PROTOCOL = "sync.protocol_unsupported"
