@@ -1,0 +1,1 @@
+"""Server services: each owns its transaction; routers and commands call them."""
