@@ -1,0 +1,56 @@
+"""The database engine factory (SQLite file or memory, PostgreSQL through psycopg 3) and sessions."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Connection, event
+from sqlalchemy.engine import URL, Engine, create_engine, make_url
+from sqlalchemy.pool import StaticPool
+from sqlmodel import Session
+
+
+def normalize_url(url: str | URL) -> URL:
+    """``postgres://`` and ``postgresql://`` mean psycopg 3 here (psycopg2 is not a dependency)."""
+    url = make_url(url)
+    if url.drivername in ("postgres", "postgresql"):
+        url = url.set(drivername="postgresql+psycopg")
+    return url
+
+
+def make_engine(url: str | URL, *, busy_timeout_ms: int = 10_000, echo: bool = False) -> Engine:
+    """An engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout on every connection.
+
+    A SQLite file's folder is created when missing, so the default settings
+    run with no set-up. ``sqlite://`` (memory) uses one shared connection so
+    every request sees the same database.
+    """
+    url = normalize_url(url)
+    if url.get_backend_name() != "sqlite":
+        return create_engine(url, echo=echo, pool_pre_ping=True)
+    memory = url.database in (None, "", ":memory:")
+    if not memory:
+        Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(
+        url, echo=echo, connect_args={"check_same_thread": False},
+        **({"poolclass": StaticPool} if memory else {}),
+    )
+    _sqlite_pragmas(engine, wal=not memory, busy_timeout_ms=busy_timeout_ms)
+    return engine
+
+
+def _sqlite_pragmas(engine: Engine, *, wal: bool, busy_timeout_ms: int) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):  # pragma: no cover - exercised by every SQLite test
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        if wal:
+            # WAL lets readers go on while one writer commits; NORMAL is durable across app crashes.
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+def open_session(conn: Connection) -> Session:
+    """An ORM session on a request's connection (the session commits what it began)."""
+    return Session(bind=conn, expire_on_commit=False)

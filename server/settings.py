@@ -1,0 +1,56 @@
+"""Server settings from the environment (prefix ``DOORSTEP_``), built on demand by ``get_settings()``."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MIB = 1024 * 1024
+
+
+class Settings(BaseSettings):
+    """Everything the server reads from its environment; every field has a default that runs as is.
+
+    ``DOORSTEP_DATABASE_URL`` picks the database; without it the server keeps a
+    SQLite file in ``DOORSTEP_DATA_DIR`` (default ``./data``). PostgreSQL URLs
+    use psycopg 3: ``postgresql+psycopg://user@host:5432/name``.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="DOORSTEP_", extra="ignore")
+
+    data_dir: Path = Path("data")
+    database_url: str = ""
+    # request bodies above this are refused with 413 (sync pushes are gzip-free JSON)
+    max_body_bytes: int = Field(default=2 * MIB, gt=0)
+    # a device token is valid this long after it was last used; 0 = until revoked
+    token_idle_days: int = Field(default=90, ge=0)
+    # how often a device's last_seen_at is written (seconds), to keep reads cheap
+    last_seen_interval_seconds: int = Field(default=300, ge=0)
+    # SQLite: how long a writer waits for the database lock before failing (ms)
+    sqlite_busy_timeout_ms: int = Field(default=10_000, ge=0)
+    # uvicorn defaults for `doorstep serve`
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = Field(default=1, ge=1)
+    log_level: str = "info"
+
+    @model_validator(mode="after")
+    def _default_database(self) -> "Settings":
+        if not self.database_url:
+            self.database_url = sqlite_url(self.data_dir / "doorstep.sqlite3")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def sqlite_url(path: Path) -> str:
+    """The SQLAlchemy URL of a SQLite file (absolute, so a later chdir does not move it)."""
+    return f"sqlite:///{Path(path).expanduser().resolve()}"
+
+
+def get_settings(**overrides: object) -> Settings:
+    """Fresh settings from the environment, with keyword overrides (nothing is cached)."""
+    return Settings(**overrides)
