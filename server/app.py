@@ -1,0 +1,40 @@
+"""The app factory: ``create_app(settings, engine)`` builds the FastAPI app; nothing happens at import time.
+
+``uvicorn --factory server.app:create_app`` (what ``doorstep serve`` runs)
+calls it with no arguments: settings come from the environment. Tests pass an
+engine whose schema is already made; otherwise the schema comes from the
+migrations (``doorstep db upgrade``), never from ``create_all``.
+"""
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from sqlalchemy.engine import Engine
+
+from server.db import make_engine
+from server.errors import install_error_handlers
+from server.middleware import BodyGuard
+from server.routes import discover_routers
+from server.settings import Settings, get_settings
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    own_engine = engine is None
+    engine = engine or make_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        yield
+        if own_engine:
+            engine.dispose()
+
+    app = FastAPI(title="Doorstep 入户通", version="1", docs_url="/docs", lifespan=lifespan)
+    app.state.settings = settings
+    app.state.engine = engine
+    install_error_handlers(app)
+    app.add_middleware(BodyGuard, max_body_bytes=settings.max_body_bytes)
+    for found in discover_routers():
+        app.include_router(found.router, prefix=found.prefix)
+    return app

@@ -1,0 +1,124 @@
+"""The one error shape of the API, ``{"code", "message", "details"}``, and the handlers that produce it.
+
+Codes are stable dotted names that clients may switch on; messages are for
+people and never contain the request's values (they may be personal data).
+
+=============================  ======  =============================================
+code                           status  when
+=============================  ======  =============================================
+request.invalid                422     a field is missing, unknown, or of the wrong type
+request.invalid_json           400     the body is not JSON (or not UTF-8)
+request.control_character      400     a JSON string holds a control character
+request.too_large              413     the body is over ``max_body_bytes``
+request.unsupported_media_type 415     a body that is not JSON (or a form)
+request.bad_request            400     other malformed requests
+request.method_not_allowed     405
+not_found                      404     no such path, or no such record
+auth.required                  401     no bearer token
+auth.invalid_token             401     unknown or expired token
+auth.device_revoked            401     the device was signed out or revoked
+auth.invalid_credentials       401     wrong username or password (one message for both)
+auth.forbidden                 403     the role may not do this
+auth.outside_area              403     the record is outside the user's areas
+conflict                       409     e.g. a username that exists
+internal                       500     a bug; nothing about it is sent
+=============================  ======  =============================================
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException
+
+log = logging.getLogger("doorstep.server")
+
+# HTTP status -> code, for errors raised as plain HTTPException (by Starlette or FastAPI)
+_STATUS_CODES = {
+    400: "request.bad_request", 401: "auth.required", 403: "auth.forbidden", 404: "not_found",
+    405: "request.method_not_allowed", 409: "conflict", 413: "request.too_large",
+    415: "request.unsupported_media_type", 422: "request.invalid",
+}
+_STATUS_MESSAGES = {
+    404: "Not found.", 405: "Method not allowed.", 413: "Request body too large.",
+    415: "Unsupported media type: send application/json.",
+}
+
+
+class ErrorBody(BaseModel):
+    """What every error response holds (for the OpenAPI document)."""
+
+    code: str
+    message: str
+    details: Any = None
+
+
+class ApiError(HTTPException):
+    """An error with a stable code, raised anywhere below a route.
+
+    It is an ``HTTPException`` so that FastAPI lets it through unchanged even
+    while it reads the body (the size limit raises it from there).
+    """
+
+    def __init__(self, status: int, code: str, message: str, details: Any = None,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(status_code=status, detail=message, headers=headers)
+        self.code = code
+        self.message = message
+        self.details = details
+
+
+def error_response(status: int, code: str, message: str, details: Any = None,
+                   headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"code": code, "message": message, "details": details}, status_code=status,
+                        headers=headers)
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` for a route: documents the error shape for these statuses."""
+    return {status: {"model": ErrorBody} for status in statuses}
+
+
+def validation_details(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Where and why each field failed, without the values sent (``input`` and ``ctx`` are dropped)."""
+    return [
+        {"loc": ".".join(str(part) for part in error.get("loc", ())), "type": str(error.get("type", "")),
+         "msg": str(error.get("msg", ""))}
+        for error in errors
+    ]
+
+
+async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
+    return error_response(exc.status_code, exc.code, exc.message, exc.details, exc.headers)
+
+
+async def _http_error(_request: Request, exc: HTTPException) -> JSONResponse:
+    status = exc.status_code
+    code = _STATUS_CODES.get(status, f"http.{status}")
+    message = _STATUS_MESSAGES.get(status) or (exc.detail if isinstance(exc.detail, str) else "Request failed.")
+    return error_response(status, code, message, None, exc.headers)
+
+
+async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    errors = list(exc.errors())
+    if any(error.get("type") == "json_invalid" for error in errors):
+        return error_response(400, "request.invalid_json", "The request body is not valid JSON.")
+    return error_response(422, "request.invalid", "Some fields are missing or invalid.",
+                          validation_details(errors))
+
+
+async def _internal_error(request: Request, exc: Exception) -> JSONResponse:
+    # The type and the path only: the message may quote values.
+    log.error("internal error on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+    return error_response(500, "internal", "Internal server error.")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(Exception, _internal_error)

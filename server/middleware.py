@@ -1,0 +1,144 @@
+"""Checks every request body before the app sees it: size (chunked too), media type, UTF-8, control characters.
+
+A pure ASGI middleware, so a refused body is never parsed, never reaches a
+route and nothing is stored. JSON bodies are read whole (they are bounded by
+the size limit), checked, then handed on; other bodies (forms, uploads) are
+counted while the route streams them.
+"""
+from __future__ import annotations
+
+import re
+
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from server.errors import ApiError, error_response
+
+# C0 control characters other than tab, line feed and carriage return: raw, or as a JSON \u escape
+# that is not itself escaped (an even run of backslashes before it is literal text).
+_CONTROL = re.compile(
+    rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|(?<!\\)(?:\\\\)*\\u00(?:0[0-8bcef]|1[0-9a-f])", re.IGNORECASE,
+)
+FORM_TYPES = frozenset({"multipart/form-data", "application/x-www-form-urlencoded"})
+
+
+def has_control_character(body: bytes) -> bool:
+    """Whether a JSON text holds a forbidden control character in any string (or anywhere)."""
+    return _CONTROL.search(body) is not None
+
+
+def _media_type(headers: Headers) -> str:
+    return headers.get("content-type", "").split(";", 1)[0].strip().lower()
+
+
+def _is_json(media_type: str) -> bool:
+    return media_type == "application/json" or (media_type.startswith("application/")
+                                                 and media_type.endswith("+json"))
+
+
+class BodyGuard:
+    """Refuses bodies over ``max_body_bytes`` (413), of other media types (415), or with bad text (400)."""
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        length = headers.get("content-length")
+        chunked = "transfer-encoding" in headers
+        try:
+            declared = int(length) if length is not None else None
+        except ValueError:
+            await _refuse(scope, receive, send, 400, "request.bad_request", "Invalid Content-Length.")
+            return
+        if declared is not None and declared > self.max_body_bytes:
+            await _refuse(scope, receive, send, 413, "request.too_large", self._too_large())
+            return
+        if not chunked and not declared:
+            await self.app(scope, receive, send)  # no body
+            return
+        media_type = _media_type(headers)
+        if media_type in FORM_TYPES:
+            await self.app(scope, self._counting(receive), send)
+            return
+        if not _is_json(media_type):
+            await _refuse(scope, receive, send, 415, "request.unsupported_media_type",
+                          "Unsupported media type: send application/json.")
+            return
+        body, more = await self._read_json_body(receive)
+        if body is None:
+            await _refuse(scope, receive, send, 413, "request.too_large", self._too_large())
+            return
+        problem = _text_problem(body)
+        if problem:
+            await _refuse(scope, receive, send, 400, *problem)
+            return
+        await self.app(scope, _replay(body, more, receive), send)
+
+    def _too_large(self) -> str:
+        return f"Request body too large (limit {self.max_body_bytes} bytes)."
+
+    async def _read_json_body(self, receive: Receive) -> tuple[bytes | None, bool]:
+        """The whole body, or None as soon as it passes the limit; and whether a disconnect is pending."""
+        parts: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return b"".join(parts), True
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body_bytes:
+                return None, False
+            parts.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(parts), False
+
+    def _counting(self, receive: Receive) -> Receive:
+        total = 0
+
+        async def receive_counted() -> Message:
+            nonlocal total
+            message = await receive()
+            if message["type"] == "http.request":
+                total += len(message.get("body", b""))
+                if total > self.max_body_bytes:
+                    raise ApiError(413, "request.too_large", self._too_large())
+            return message
+
+        return receive_counted
+
+
+def _text_problem(body: bytes) -> tuple[str, str] | None:
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return "request.invalid_json", "The request body is not valid UTF-8 JSON."
+    if has_control_character(body):
+        return "request.control_character", "A text field contains a control character."
+    return None
+
+
+def _replay(body: bytes, disconnected: bool, receive: Receive) -> Receive:
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        if disconnected:
+            return {"type": "http.disconnect"}
+        return await receive()
+
+    return replay
+
+
+async def _refuse(scope: Scope, receive: Receive, send: Send, status: int, code: str, message: str) -> None:
+    # Connection: close, so a client still sending a large body is not left waiting to send the rest.
+    response = error_response(status, code, message, headers={"connection": "close"})
+    await response(scope, receive, send)
