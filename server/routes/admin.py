@@ -1,0 +1,30 @@
+"""Administration: create accounts with their areas, list devices, revoke a lost phone."""
+from __future__ import annotations
+
+from typing import Optional
+
+from fastapi import APIRouter
+
+from server.deps import AdminUser, ConnDep, ScopeDep
+from server.errors import error_responses
+from server.schemas import DeviceOut, UserCreate, UserOut
+from server.services import accounts
+
+router = APIRouter(prefix="/admin", tags=["admin"], responses=error_responses(401, 403))
+
+
+@router.post("/users", response_model=UserOut, status_code=201, responses=error_responses(409, 422))
+def create_user(body: UserCreate, admin: AdminUser, scope: ScopeDep, conn: ConnDep) -> dict:
+    return accounts.create_user(conn, admin, scope, username=body.username, display_name=body.display_name,
+                                password=body.password, role=body.role, area_ids=body.area_ids)
+
+
+@router.get("/devices", response_model=list[DeviceOut])
+def list_devices(_admin: AdminUser, conn: ConnDep, user_id: Optional[str] = None) -> list[dict]:
+    return accounts.list_devices(conn, user_id)
+
+
+@router.post("/devices/{device_id}/revoke", response_model=DeviceOut, responses=error_responses(404))
+def revoke_device(device_id: str, admin: AdminUser, conn: ConnDep) -> dict:
+    """The device's token is refused from its next request on, by every server process."""
+    return accounts.revoke_device(conn, admin, device_id)

@@ -1,0 +1,29 @@
+"""Sign in (a password gives a device token), see who is signed in, sign out."""
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from server.deps import ConnDep, CurrentUser
+from server.errors import error_responses
+from server.schemas import LoginRequest, LoginResponse, UserOut
+from server.services import auth
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+
+
+@router.post("/login", response_model=LoginResponse, responses=error_responses(401, 422))
+def login(body: LoginRequest, conn: ConnDep) -> dict:
+    """A new device token for this user; 401 ``auth.invalid_credentials`` for any wrong name or password."""
+    result = auth.login(conn, body.username, body.password, body.device_name)
+    return {"token": result.token, "device_id": result.device_id, "user": result.user}
+
+
+@router.get("/me", response_model=UserOut, responses=error_responses(401))
+def me(caller: CurrentUser, conn: ConnDep) -> dict:
+    return auth.current_profile(conn, caller)
+
+
+@router.post("/logout", status_code=204, responses=error_responses(401))
+def logout(caller: CurrentUser, conn: ConnDep) -> None:
+    """Revoke this device's token."""
+    auth.logout(conn, caller)

@@ -1,0 +1,36 @@
+"""Read areas, households and residents in the caller's areas (403 ``auth.outside_area`` elsewhere)."""
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from server.deps import ConnDep, ScopeDep
+from server.errors import error_responses
+from server.schemas import AreaRecord, HouseholdDetail, HouseholdPage, ResidentOut
+from server.services import records
+
+router = APIRouter(tags=["records"], responses=error_responses(401, 403, 404))
+
+
+@router.get("/areas", response_model=list[AreaRecord])
+def list_areas(scope: ScopeDep, conn: ConnDep) -> list[dict]:
+    """The caller's area tree, parents first (each area has ``parent_id``)."""
+    return records.list_areas(conn, scope)
+
+
+@router.get("/households", response_model=HouseholdPage, responses=error_responses(422))
+def list_households(scope: ScopeDep, conn: ConnDep, grid_id: Annotated[str, Query(max_length=36)],
+                    offset: Annotated[int, Query(ge=0)] = 0,
+                    limit: Annotated[int, Query(ge=1, le=5000)] = 500) -> dict:
+    return records.list_households(conn, scope, grid_id, offset, limit)
+
+
+@router.get("/households/{household_id}", response_model=HouseholdDetail)
+def get_household(household_id: str, scope: ScopeDep, conn: ConnDep) -> dict:
+    return records.get_household(conn, scope, household_id)
+
+
+@router.get("/residents/{resident_id}", response_model=ResidentOut)
+def get_resident(resident_id: str, scope: ScopeDep, conn: ConnDep) -> dict:
+    return records.get_resident(conn, scope, resident_id)

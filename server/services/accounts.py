@@ -1,0 +1,105 @@
+"""What an administrator does with accounts: create users with their areas, list and revoke devices."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Connection, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from server.errors import ApiError
+from server.security import hash_password
+from server.services.access import ensure_area, not_found
+from server.services.audit import record_event
+from server.services.auth import Caller, normalize_username, user_profile
+from server.services.scope import Scope
+from shared.models import Area, Device, UserAccount, UserArea, new_id, utc_now
+from shared.vocab import AreaLevel, Role
+
+_USER = UserAccount.__table__
+_DEVICE = Device.__table__
+_AREA = Area.__table__
+_USER_AREA = UserArea.__table__
+
+# The area levels each role may be assigned to (a coordinator covers a community or a few grids).
+ROLE_AREA_LEVELS: dict[str, frozenset[str]] = {
+    Role.coordinator: frozenset({AreaLevel.grid, AreaLevel.community}),
+    Role.manager: frozenset({AreaLevel.community, AreaLevel.street, AreaLevel.district}),
+    Role.admin: frozenset(AreaLevel),
+}
+
+
+def _invalid(details: list[dict]) -> ApiError:
+    return ApiError(422, "request.invalid", "Some fields are missing or invalid.", details)
+
+
+def _check_areas(conn: Connection, scope: Scope, role: str, area_ids: list[str]) -> list[str]:
+    area_ids = list(dict.fromkeys(area_ids))
+    if not area_ids and role != Role.admin:
+        raise _invalid([{"loc": "body.area_ids", "type": "missing", "msg": "A coordinator or manager needs an area."}])
+    levels = dict(conn.execute(select(_AREA.c.id, _AREA.c.level).where(
+        _AREA.c.id.in_(area_ids), _AREA.c.deleted.is_(False))).all())
+    problems = []
+    for index, area_id in enumerate(area_ids):
+        if area_id not in levels:
+            problems.append({"loc": f"body.area_ids.{index}", "type": "unknown_area", "msg": "No such area."})
+        elif levels[area_id] not in ROLE_AREA_LEVELS[role]:
+            problems.append({"loc": f"body.area_ids.{index}", "type": "area_level",
+                             "msg": f"A {role} cannot be assigned to a {levels[area_id]}."})
+    if problems:
+        raise _invalid(problems)
+    for area_id in area_ids:
+        ensure_area(scope, area_id)  # an admin hands out only areas they hold
+    return area_ids
+
+
+def create_user(conn: Connection, actor: Caller, scope: Scope, *, username: str, display_name: str,
+                password: str, role: str, area_ids: list[str], now: datetime | None = None) -> dict:
+    """A new account with its area assignments; 409 ``user.username_taken`` when the name exists."""
+    now = now or utc_now()
+    username = normalize_username(username)
+    area_ids = _check_areas(conn, scope, role, area_ids)
+    taken = ApiError(409, "user.username_taken", "This username is taken.")
+    if conn.execute(select(_USER.c.id).where(_USER.c.username == username)).first():
+        raise taken
+    user_id = new_id()
+    try:
+        conn.execute(insert(_USER).values(id=user_id, username=username, display_name=display_name.strip(),
+                                          role=str(role), password_hash=hash_password(password), active=True,
+                                          created_at=now))
+        if area_ids:
+            conn.execute(insert(_USER_AREA), [{"user_id": user_id, "area_id": a} for a in area_ids])
+    except IntegrityError:  # the same name created at the same moment by another request
+        conn.rollback()
+        raise taken from None
+    record_event(conn, "user.create", user_id=actor.user_id, device_id=actor.device_id,
+                 table_name="user_account", row_id=user_id, detail={"role": str(role), "areas": len(area_ids)},
+                 at=now)
+    user = conn.execute(select(_USER).where(_USER.c.id == user_id)).mappings().one()
+    profile = user_profile(conn, user)
+    conn.commit()
+    return profile
+
+
+def list_devices(conn: Connection, user_id: str | None = None) -> list[dict]:
+    """Every device, newest first (optionally one user's), with its owner's username."""
+    stmt = (select(_DEVICE.c.id, _DEVICE.c.user_id, _USER.c.username, _DEVICE.c.name, _DEVICE.c.created_at,
+                   _DEVICE.c.last_seen_at, _DEVICE.c.revoked_at)
+            .join(_USER, _USER.c.id == _DEVICE.c.user_id).order_by(_DEVICE.c.created_at.desc()))
+    if user_id:
+        stmt = stmt.where(_DEVICE.c.user_id == user_id)
+    return [dict(row) for row in conn.execute(stmt).mappings()]
+
+
+def revoke_device(conn: Connection, actor: Caller, device_id: str, now: datetime | None = None) -> dict:
+    """Revoke a device (a lost phone): its token is refused from the next request on. Idempotent."""
+    now = now or utc_now()
+    found = conn.execute(select(_DEVICE.c.revoked_at).where(_DEVICE.c.id == device_id)).first()
+    if found is None:
+        raise not_found("Device")
+    if found.revoked_at is None:
+        conn.execute(update(_DEVICE).where(_DEVICE.c.id == device_id).values(revoked_at=now))
+        record_event(conn, "device.revoke", user_id=actor.user_id, device_id=actor.device_id,
+                     table_name="device", row_id=device_id, at=now)
+    device = next(d for d in list_devices(conn) if d["id"] == device_id)
+    conn.commit()
+    return device

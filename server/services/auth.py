@@ -1,0 +1,136 @@
+"""Signing in and out: password check, device tokens (stored hashed), and who a bearer token belongs to.
+
+All state is in the database (several server processes may run), so a
+revoked device is refused on its very next request, by any process.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
+
+from sqlalchemy import Connection, insert, select, update
+
+from server.errors import ApiError
+from server.security import hash_password, new_token, token_hash, verify_password
+from server.services.audit import record_event
+from server.settings import Settings
+from shared.models import Area, Device, UserAccount, UserArea, new_id, utc_now
+
+_USER = UserAccount.__table__
+_DEVICE = Device.__table__
+_AREA = Area.__table__
+_USER_AREA = UserArea.__table__
+_BEARER = {"WWW-Authenticate": "Bearer"}
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The signed-in user of a request and the device they use."""
+
+    user_id: str
+    username: str
+    display_name: str
+    role: str
+    device_id: str
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    token: str
+    device_id: str
+    user: dict
+
+
+def normalize_username(username: str) -> str:
+    """Usernames compare without case and surrounding spaces."""
+    return username.strip().lower()
+
+
+@cache
+def _dummy_hash() -> str:
+    # Verified against when the user is unknown, so both failures take the same time.
+    return hash_password("doorstep-no-such-user")
+
+
+def invalid_credentials() -> ApiError:
+    return ApiError(401, "auth.invalid_credentials", "Wrong username or password.", headers=_BEARER)
+
+
+def login(conn: Connection, username: str, password: str, device_name: str,
+          now: datetime | None = None) -> LoginResult:
+    """Check the password and register a new device with a fresh token (shown only in this answer)."""
+    now = now or utc_now()
+    user = conn.execute(select(_USER).where(_USER.c.username == normalize_username(username))).mappings().first()
+    ok = verify_password(user["password_hash"] if user else _dummy_hash(), password)
+    if not (user and ok and user["active"]):
+        reason = "unknown_user" if user is None else ("inactive" if ok else "wrong_password")
+        # No username in the event: a mistyped one may be a person's name.
+        record_event(conn, "auth.login_failed", user_id=user["id"] if user else None,
+                     detail={"reason": reason}, at=now)
+        conn.commit()
+        raise invalid_credentials()
+    token = new_token()
+    device_id = new_id()
+    conn.execute(insert(_DEVICE).values(id=device_id, user_id=user["id"], name=device_name,
+                                        token_hash=token_hash(token), created_at=now, last_seen_at=now,
+                                        last_seq=0))
+    record_event(conn, "auth.login", user_id=user["id"], device_id=device_id, table_name="device",
+                 row_id=device_id, at=now)
+    conn.commit()
+    return LoginResult(token=token, device_id=device_id, user=user_profile(conn, user))
+
+
+def user_profile(conn: Connection, user) -> dict:
+    """What a client shows of a user: name, role and assigned areas."""
+    areas = conn.execute(
+        select(_AREA.c.id, _AREA.c.level, _AREA.c.name, _AREA.c.code, _AREA.c.parent_id)
+        .join(_USER_AREA, _USER_AREA.c.area_id == _AREA.c.id)
+        .where(_USER_AREA.c.user_id == user["id"]).order_by(_AREA.c.level, _AREA.c.code, _AREA.c.name)
+    ).mappings().all()
+    return {"id": user["id"], "username": user["username"], "display_name": user["display_name"],
+            "role": user["role"], "areas": [dict(a) for a in areas]}
+
+
+def authenticate(conn: Connection, token: str, settings: Settings, now: datetime | None = None) -> Caller:
+    """The caller a bearer token belongs to, or 401; leaves no transaction open on ``conn``."""
+    now = now or utc_now()
+    row = conn.execute(
+        select(_DEVICE.c.id, _DEVICE.c.revoked_at, _DEVICE.c.created_at, _DEVICE.c.last_seen_at,
+               _USER.c.id.label("user_id"), _USER.c.username, _USER.c.display_name, _USER.c.role,
+               _USER.c.active)
+        .join(_USER, _USER.c.id == _DEVICE.c.user_id)
+        .where(_DEVICE.c.token_hash == token_hash(token))
+    ).mappings().first()
+    try:
+        if row is None:
+            raise ApiError(401, "auth.invalid_token", "Sign in again: this token is not valid.", headers=_BEARER)
+        if row["revoked_at"] is not None or not row["active"]:
+            raise ApiError(401, "auth.device_revoked", "This device was signed out; sign in again.",
+                           headers=_BEARER)
+        last_seen = row["last_seen_at"] or row["created_at"]
+        if settings.token_idle_days and now - last_seen > timedelta(days=settings.token_idle_days):
+            raise ApiError(401, "auth.invalid_token", "Sign in again: this token has expired.", headers=_BEARER)
+        if now - last_seen >= timedelta(seconds=settings.last_seen_interval_seconds):
+            conn.execute(update(_DEVICE).where(_DEVICE.c.id == row["id"]).values(last_seen_at=now))
+        conn.commit()
+    except ApiError:
+        conn.rollback()
+        raise
+    return Caller(user_id=row["user_id"], username=row["username"], display_name=row["display_name"],
+                  role=row["role"], device_id=row["id"])
+
+
+def logout(conn: Connection, caller: Caller, now: datetime | None = None) -> None:
+    """Revoke the caller's own device: its token stops working at once."""
+    now = now or utc_now()
+    conn.execute(update(_DEVICE).where(_DEVICE.c.id == caller.device_id, _DEVICE.c.revoked_at.is_(None))
+                 .values(revoked_at=now))
+    record_event(conn, "auth.logout", user_id=caller.user_id, device_id=caller.device_id,
+                 table_name="device", row_id=caller.device_id, at=now)
+    conn.commit()
+
+
+def current_profile(conn: Connection, caller: Caller) -> dict:
+    user = conn.execute(select(_USER).where(_USER.c.id == caller.user_id)).mappings().one()
+    return user_profile(conn, user)
