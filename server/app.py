@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 
 from server.db import make_engine
 from server.errors import install_error_handlers
-from server.middleware import BodyGuard
+from server.middleware import RequestGuard
 from server.routes import discover_routers
 from server.settings import Settings, get_settings
 
@@ -34,7 +34,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings
     app.state.engine = engine
     install_error_handlers(app)
-    app.add_middleware(BodyGuard, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
     for found in discover_routers():
         app.include_router(found.router, prefix=found.prefix)
     return app

@@ -1,13 +1,17 @@
-"""Checks every request body before the app sees it: size (chunked too), media type, UTF-8, control characters.
+"""Checks every request before the app sees it: control characters in the URL; the body's size (chunked
+too), media type, encoding, UTF-8 and control characters.
 
-A pure ASGI middleware, so a refused body is never parsed, never reaches a
-route and nothing is stored. JSON bodies are read whole (they are bounded by
-the size limit), checked, then handed on; other bodies (forms, uploads) are
-counted while the route streams them.
+A pure ASGI middleware, so a refused request is never parsed, never reaches a
+route and nothing is stored. (A NUL byte is stored by SQLite but makes
+PostgreSQL fail, even as a query's parameter; so does text that is not UTF-8.)
+JSON bodies are read whole (they are bounded by the size limit), checked, then
+handed on; other bodies (forms, uploads) are counted while the route streams
+them, and their content is the route's to check.
 """
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote_to_bytes
 
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -19,6 +23,7 @@ from server.errors import ApiError, error_response
 _CONTROL = re.compile(
     rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|(?<!\\)(?:\\\\)*\\u00(?:0[0-8bcef]|1[0-9a-f])", re.IGNORECASE,
 )
+_RAW_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 FORM_TYPES = frozenset({"multipart/form-data", "application/x-www-form-urlencoded"})
 
 
@@ -36,8 +41,23 @@ def _is_json(media_type: str) -> bool:
                                                  and media_type.endswith("+json"))
 
 
-class BodyGuard:
-    """Refuses bodies over ``max_body_bytes`` (413), of other media types (415), or with bad text (400)."""
+def _url_problem(scope: Scope) -> tuple[str, str] | None:
+    """What is wrong with the path or query string, once percent-decoded: not UTF-8, or a control character."""
+    path = scope.get("raw_path") or scope["path"].encode("utf-8", "surrogateescape")
+    for part in (path, scope.get("query_string", b"")):
+        decoded = unquote_to_bytes(part)
+        if _RAW_CONTROL.search(decoded):
+            return "request.control_character", "The address contains a control character."
+        try:
+            decoded.decode("utf-8")
+        except UnicodeDecodeError:
+            return "request.bad_request", "The address is not valid UTF-8."
+    return None
+
+
+class RequestGuard:
+    """Refuses control characters in the URL (400), bodies over ``max_body_bytes`` (413), bodies of other
+    media types or compressed ones (415), and bodies that are not UTF-8 or hold control characters (400)."""
 
     def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
         self.app = app
@@ -46,6 +66,10 @@ class BodyGuard:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        problem = _url_problem(scope)
+        if problem:
+            await _refuse(scope, receive, send, 400, *problem)
             return
         headers = Headers(scope=scope)
         length = headers.get("content-length")
@@ -60,6 +84,10 @@ class BodyGuard:
             return
         if not chunked and not declared:
             await self.app(scope, receive, send)  # no body
+            return
+        if headers.get("content-encoding", "identity").strip().lower() != "identity":
+            await _refuse(scope, receive, send, 415, "request.unsupported_media_type",
+                          "Compressed request bodies are not accepted.")
             return
         media_type = _media_type(headers)
         if media_type in FORM_TYPES:

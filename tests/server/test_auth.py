@@ -5,11 +5,12 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, update
+from sqlmodel import Session
 
 from server.security import token_hash
 from shared.models import AuditEvent, Device, UserAccount, utc_now
 from tests.server.conftest import make_app
-from tests.server.factories import PASSWORD, build_world
+from tests.server.factories import PASSWORD, build_world, user
 
 LOGIN = "/api/v1/auth/login"
 ME = "/api/v1/auth/me"
@@ -159,9 +160,6 @@ def test_only_an_admin_creates_users(client, world):
 
 def test_an_admin_hands_out_only_areas_they_hold(sqlite_engine, clients):
     world = build_world(sqlite_engine)
-    from sqlmodel import Session
-
-    from tests.server.factories import user
     account, links = user("street_admin", "admin", [world.areas["street_a"]])
     with Session(sqlite_engine) as session:
         session.add(account)

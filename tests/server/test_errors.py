@@ -84,6 +84,24 @@ def test_control_characters_are_refused_and_nothing_is_stored_on_either_database
     assert _user_count(any_engine) == 5
 
 
+@pytest.mark.parametrize("url", [
+    "/api/v1/households/ab%00c", "/api/v1/households?grid_id=a%00b", "/api/v1/admin/devices?user_id=%01",
+    "/api/v1/residents/%ff%fe", "/api/v1/admin/devices?user_id=%c3",
+])
+def test_control_characters_or_bad_utf8_in_the_address_are_400_on_either_database(any_engine, clients, url):
+    build_world(any_engine)
+    client = clients(make_app(any_engine))
+    client.login("admin", PASSWORD)
+    response = client.get(url)
+    assert response.status_code == 400 and set(response.json()) == {"code", "message", "details"}
+
+
+def test_a_compressed_body_is_415(admin):
+    response = admin.post(USERS, content=b"\x1f\x8b...", headers={"content-type": "application/json",
+                                                                "content-encoding": "gzip"})
+    _is_error(response, 415, "request.unsupported_media_type")
+
+
 def test_escaped_backslashes_and_allowed_whitespace_are_not_control_characters(admin, sqlite_engine):
     # "\\u0000" is a backslash followed by the text u0000; tab, newline and return are allowed in text
     raw = b'{"username": "new_user", "display_name": "a\\\\u0000\\t\\n\\r", "password": "a-long-password", "role": "admin"}'
