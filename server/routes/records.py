@@ -21,7 +21,7 @@ def list_areas(scope: ScopeDep, conn: ConnDep) -> list[dict]:
 
 @router.get("/households", response_model=HouseholdPage, responses=error_responses(422))
 def list_households(scope: ScopeDep, conn: ConnDep, grid_id: Annotated[str, Query(max_length=36)],
-                    offset: Annotated[int, Query(ge=0)] = 0,
+                    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
                     limit: Annotated[int, Query(ge=1, le=5000)] = 500) -> dict:
     return records.list_households(conn, scope, grid_id, offset, limit)
 
