@@ -100,6 +100,15 @@ REJECT_UNKNOWN_RECORD = "sync.unknown_record"
 REJECT_UNKNOWN_TABLE = "sync.unknown_table"
 REJECT_READ_ONLY = "sync.read_only"
 REJECT_DELETED = "sync.record_deleted"
-REJECT_SEQ_GAP = "sync.sequence_gap"
+REJECT_SEQ_GAP = "sync.sequence_gap"  # reserved: gaps in seq are allowed (see docs/sync-protocol.md)
 ERROR_RESYNC_REQUIRED = "sync.resync_required"
 ERROR_PROTOCOL = "sync.protocol_unsupported"
+ERROR_WRONG_DEVICE = "sync.wrong_device"  # the push names another device than the bearer token's
+
+# The device id inside the server's own stamps (``PushResponse.server_stamp``).
+SERVER_CLOCK_ID = "server"
+
+
+def server_stamp(now_ms: int) -> str:
+    """The server's clock as a stamp, for a device to ``observe`` (its clock then runs no later than ours)."""
+    return f"{now_ms:013d}.00000.{SERVER_CLOCK_ID}"

@@ -1,0 +1,50 @@
+"""Sync over HTTP: push a batch of changes, pull the change feed, list open conflicts (docs/sync-protocol.md)."""
+from __future__ import annotations
+
+import gzip
+import json
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request, Response
+
+from server.deps import ConnDep, CurrentDevice, ScopeDep
+from server.errors import error_responses
+from server.services import sync_pull, sync_push
+from shared import sync_protocol as proto
+from shared.models import utc_now
+
+router = APIRouter(prefix="/sync", tags=["sync"], responses=error_responses(401, 403, 422))
+GZIP_MIN_BYTES = 1024
+
+
+@router.post("/push", response_model=proto.PushResponse, responses=error_responses(400))
+def push(body: proto.PushRequest, caller: CurrentDevice, scope: ScopeDep, conn: ConnDep) -> proto.PushResponse:
+    """Apply a batch of changes; every change gets its own answer (applied, duplicate, conflict, rejected)."""
+    return sync_push.push_changes(conn, caller.user_id, caller.device_id, scope, body, utc_now())
+
+
+@router.get("/pull", response_model=proto.PullResponse, responses=error_responses(410))
+def pull(request: Request, _caller: CurrentDevice, scope: ScopeDep, conn: ConnDep,
+         cursor: Annotated[int, Query(ge=0)] = 0,
+         limit: Annotated[int, Query(ge=1, le=proto.MAX_PAGE_SIZE)] = proto.DEFAULT_PAGE_SIZE) -> Response:
+    """The rows changed after ``cursor`` that the caller may see, gzip-compressed when the client accepts it."""
+    page = sync_pull.pull_changes(conn, scope, cursor, limit, int(utc_now().timestamp() * 1000))
+    return json_response(page, request)
+
+
+@router.get("/conflicts", response_model=list[proto.PulledRow])
+def conflicts(request: Request, scope: ScopeDep, conn: ConnDep,
+              state: Literal["open", "resolved", "all"] = "open") -> Response:
+    """Conflict records of the caller's areas (coordinators of the grid, managers above it)."""
+    rows = sync_pull.list_conflicts(conn, scope, None if state == "all" else state)
+    return json_response(rows, request)
+
+
+def json_response(content: object, request: Request) -> Response:
+    """Compact JSON, gzip-compressed when the client accepts it and it is worth it."""
+    body = json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    headers = {"Vary": "Accept-Encoding"}
+    if len(body) >= GZIP_MIN_BYTES and "gzip" in request.headers.get("accept-encoding", "").lower():
+        body = gzip.compress(body, compresslevel=6)
+        headers["Content-Encoding"] = "gzip"
+    return Response(body, media_type="application/json", headers=headers)

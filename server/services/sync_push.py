@@ -1,0 +1,426 @@
+"""Push: apply one device's batch of changes in one transaction and answer each change on its own.
+
+Order of work (``docs/sync-protocol.md`` has the rules for people):
+
+1. every change is checked in Python first (table, fields, values, stamps),
+   so a bad one is answered ``rejected`` without touching the database;
+2. the version counter is locked (``change_log.lock_versions``) for the rest of
+   the transaction: pushes are serialised and their versions commit in order;
+3. the device's ``last_seq`` is read under that lock: a change whose ``seq`` is
+   not above it is a ``duplicate`` and changes nothing;
+4. the rows the batch touches are fetched in one query per table, and the
+   changes are merged in memory in ``seq`` order (``shared.merge.merge_row``);
+5. the results are written set-wise (executemany per table), every touched row
+   gets a new version and feed entry, ``last_seq`` moves, and it all commits.
+
+Every applied change re-versions its row, so the device pulls back the
+server's merged row (the winner, normalised values, clamped stamps).
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, insert, select, update
+
+from server.errors import ApiError
+from server.services.audit import record_event
+from server.services.change_log import lock_versions, write_entries
+from server.services.scope import Scope
+from server.services.sync_rows import fetch_rows, row_scope, scope_allows, table_of
+from shared import sync_protocol as proto
+from shared.hlc import clamp_stamp, parse_stamp
+from shared.merge import (
+    IncomingChange,
+    RowState,
+    key_value,
+    merge_row,
+    referral_status,
+    set_ops_from_value,
+)
+from shared.models import MODEL_BY_TABLE, Device
+from shared.sync_codec import clean_row, clean_set_element, decode_row, encode_value
+from shared.sync_schema import SYNC_SPECS, SyncSpec
+
+_DEVICE = Device.__table__
+CONFLICT_NAMESPACE = uuid.UUID("5b0f8f0e-2f5c-4c52-9a57-d00e57e9c0f1")
+LOCAL_OFFSET = timedelta(hours=8)  # the users' calendar day (China Standard Time) for "born after today"
+
+
+class Rejected(Exception):
+    """A change the server will not apply: its rejection code and a message without values."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(code, message)
+        self.code = code
+        self.message = message
+
+
+@dataclass
+class Prepared:
+    """A change that passed the checks that need no database."""
+
+    change: proto.Change
+    spec: SyncSpec
+    incoming: IncomingChange
+    clamped_ms: int = 0  # how far the furthest clamped stamp was ahead of the limit
+
+
+@dataclass
+class Batch:
+    """The in-memory state of one push: rows by (table, id), what changed, what to write."""
+
+    rows: dict[tuple[str, str], dict[str, Any] | None] = field(default_factory=dict)
+    created: set[tuple[str, str]] = field(default_factory=set)
+    touched: dict[tuple[str, str], None] = field(default_factory=dict)  # ordered set
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
+    referrals: set[str] = field(default_factory=set)  # referral ids whose status may move
+
+
+def push_changes(conn: Connection, caller_user_id: str, device_id: str, scope: Scope,
+                 request: proto.PushRequest, now: datetime) -> proto.PushResponse:
+    """Apply a push in one transaction on ``conn`` (committed here) and answer every change."""
+    if request.protocol != proto.PROTOCOL_VERSION:
+        raise ApiError(400, proto.ERROR_PROTOCOL, "Unsupported sync protocol version.",
+                       {"supported": [proto.PROTOCOL_VERSION]})
+    if request.device_id != device_id:
+        raise ApiError(403, proto.ERROR_WRONG_DEVICE, "The push names another device than the signed-in one.")
+    now_ms = int(now.timestamp() * 1000)
+    today = (now + LOCAL_OFFSET).date()
+    results: dict[int, proto.ChangeResult] = {}
+    prepared: list[Prepared] = []
+    for change in sorted(request.changes, key=lambda c: c.seq):
+        try:
+            prepared.append(prepare(change, device_id, now_ms, today))
+        except Rejected as rejected:
+            results[change.seq] = proto.ChangeResult(seq=change.seq, status="rejected", code=rejected.code,
+                                                     message=rejected.message)
+    if conn.in_transaction():
+        conn.commit()
+    try:
+        with conn.begin():
+            last_seq = _apply(conn, caller_user_id, device_id, scope, request, prepared, results, now)
+    except BaseException:
+        if conn.in_transaction():
+            conn.rollback()
+        raise
+    ordered = [results[c.seq] for c in sorted(request.changes, key=lambda c: c.seq) if c.seq in results]
+    return proto.PushResponse(results=_dedupe(ordered), last_seq=last_seq, server_stamp=proto.server_stamp(now_ms))
+
+
+def _dedupe(results: list[proto.ChangeResult]) -> list[proto.ChangeResult]:
+    seen, unique = set(), []
+    for result in results:
+        if result.seq not in seen:
+            seen.add(result.seq)
+            unique.append(result)
+    return unique
+
+
+def _apply(conn: Connection, user_id: str, device_id: str, scope: Scope, request: proto.PushRequest,
+           prepared: list[Prepared], results: dict[int, proto.ChangeResult], now: datetime) -> int:
+    counter = lock_versions(conn)
+    device = conn.execute(select(_DEVICE.c.last_seq, _DEVICE.c.revoked_at)
+                          .where(_DEVICE.c.id == device_id)).first()
+    if device is None or device.revoked_at is not None:
+        raise ApiError(401, proto.REJECT_REVOKED_DEVICE, "This device was revoked; sign in again.",
+                       headers={"WWW-Authenticate": "Bearer"})
+    last_seq = start_seq = device.last_seq
+    batch = Batch()
+    fresh = []
+    for item in prepared:
+        if item.change.seq <= last_seq:
+            results[item.change.seq] = proto.ChangeResult(seq=item.change.seq, status="duplicate")
+        else:
+            fresh.append(item)
+            last_seq = item.change.seq
+    _prefetch(conn, batch, fresh)
+    for item in fresh:
+        try:
+            status, conflict_ids = apply_change(batch, item, user_id, device_id, scope, now)
+            results[item.change.seq] = proto.ChangeResult(seq=item.change.seq, status=status,
+                                                          conflict_ids=conflict_ids, clamped=item.clamped_ms > 0)
+        except Rejected as rejected:
+            results[item.change.seq] = proto.ChangeResult(seq=item.change.seq, status="rejected",
+                                                          code=rejected.code, message=rejected.message)
+    for seq in results:  # rejected before the lock still count as consumed
+        if seq > last_seq and results[seq].status == "rejected":
+            last_seq = seq
+    _recompute_referrals(conn, batch)
+    _write(conn, batch, user_id)
+    write_entries(conn, counter, [row_scope(t, batch.rows[(t, i)]) for t, i in batch.touched]
+                  + [row_scope("conflict", c) for c in batch.conflicts])
+    counter.save()
+    for item in fresh:
+        if item.clamped_ms and results[item.change.seq].status != "rejected":
+            record_event(conn, "sync.clock_clamped", user_id=user_id, device_id=device_id,
+                         table_name=item.change.table, row_id=item.change.row_id,
+                         detail={"seq": item.change.seq, "ahead_ms": item.clamped_ms}, at=now)
+    if last_seq != start_seq:
+        conn.execute(update(_DEVICE).where(_DEVICE.c.id == device_id).values(last_seq=last_seq))
+    return last_seq
+
+
+# --- checks that need no database ------------------------------------------------
+
+
+def prepare(change: proto.Change, device_id: str, now_ms: int, today) -> Prepared:
+    """Check one change and turn it into an ``IncomingChange``; ``Rejected`` when it cannot apply."""
+    spec = SYNC_SPECS.get(change.table)
+    if spec is None:
+        raise Rejected(proto.REJECT_UNKNOWN_TABLE, "This table does not sync.")
+    clamp = _Clamp(now_ms)
+    if change.op == "delete":
+        if spec.append_only or not spec.device_fields or spec.table == "conflict":
+            raise Rejected(proto.REJECT_READ_ONLY, "Records of this table cannot be deleted.")
+        if change.delete_stamp is None or change.fields or change.set_ops:
+            raise Rejected(proto.REJECT_INVALID_VALUE, "A delete carries delete_stamp and no fields.")
+        incoming = IncomingChange(base=change.base, delete_stamp=clamp(change.delete_stamp), device_id=device_id)
+        return Prepared(change, spec, incoming, clamp.ahead_ms)
+    if change.delete_stamp is not None:
+        raise Rejected(proto.REJECT_INVALID_VALUE, "Only a delete carries delete_stamp.")
+    unknown = [name for name in change.fields if name not in spec.fields]
+    if unknown or any(name not in spec.sets for name in change.set_ops):
+        raise Rejected(proto.REJECT_INVALID_VALUE, "Some fields do not sync: " + ", ".join(sorted(unknown)))
+    server_only = sorted(name for name in change.fields if name in spec.server_fields)
+    if server_only:
+        raise Rejected(proto.REJECT_READ_ONLY, "Only the server writes: " + ", ".join(server_only))
+    try:
+        values = clean_row(spec.table, decode_row(spec.table, change.fields), today=today)
+        written = {spec.clock_key(name) for name in values}
+        set_ops = _set_ops(spec, change, values, clamp)
+    except ValueError as error:
+        raise Rejected(proto.REJECT_INVALID_VALUE, str(error)) from None
+    for group in written & spec.groups.keys():
+        if any(member not in values for member in spec.groups[group]):
+            raise Rejected(proto.REJECT_INVALID_VALUE, f"The fields of group {group} change together.")
+    stamps = dict(change.stamps)
+    if spec.append_only:
+        stamps = {key: stamp for key, stamp in stamps.items() if key in written}
+    elif set(stamps) != written:
+        raise Rejected(proto.REJECT_INVALID_VALUE, "Each written field (or group) needs exactly one stamp.")
+    stamps = {key: clamp(stamp) for key, stamp in stamps.items()}
+    if spec.table == "referral_event" and values.get("stamp"):
+        values["stamp"] = clamp(values["stamp"])
+    incoming = IncomingChange(values=values, stamps=stamps, base=change.base, set_ops=set_ops, device_id=device_id)
+    return Prepared(change, spec, incoming, clamp.ahead_ms)
+
+
+class _Clamp:
+    """Checks stamps and clamps those more than 5 minutes ahead of the server's clock."""
+
+    def __init__(self, now_ms: int) -> None:
+        self.now_ms = now_ms
+        self.ahead_ms = 0
+
+    def __call__(self, stamp: str) -> str:
+        try:
+            clamped, was = clamp_stamp(stamp, self.now_ms)
+        except ValueError:
+            raise Rejected(proto.REJECT_INVALID_VALUE, "A clock stamp is malformed.") from None
+        if was:
+            self.ahead_ms = max(self.ahead_ms, parse_stamp(stamp).physical_ms - parse_stamp(clamped).physical_ms)
+        return clamped
+
+
+def _set_ops(spec: SyncSpec, change: proto.Change, values: dict[str, Any], clamp: _Clamp) -> dict:
+    ops: dict[str, list[tuple[str, bool, str]]] = {}
+    for name in [n for n in values if n in spec.sets]:
+        elements = values.pop(name) or []
+        if name not in change.stamps:
+            raise ValueError(f"{spec.table}.{name}: a set value needs its stamp")
+        seen = change.base_values.get(name)
+        seen = [e for e in seen if isinstance(e, str)] if isinstance(seen, list) else []
+        ops[name] = set_ops_from_value(elements, seen, change.stamps[name])
+    for name, set_ops in change.set_ops.items():
+        ops.setdefault(name, []).extend(
+            (clean_set_element(spec.table, name, op.element), op.present, op.stamp) for op in set_ops)
+    return {name: [(e, present, clamp(stamp)) for e, present, stamp in items] for name, items in ops.items()}
+
+
+# --- applying, in memory ------------------------------------------------------------
+
+
+def _prefetch(conn: Connection, batch: Batch, items: list[Prepared]) -> None:
+    wanted: dict[str, set[str]] = {}
+    for item in items:
+        wanted.setdefault(item.change.table, set()).add(item.change.row_id)
+        if item.change.table == "referral_event" and "referral_id" in item.incoming.values:
+            wanted.setdefault("referral", set()).add(item.incoming.values["referral_id"])
+    for table_name, ids in wanted.items():
+        found = fetch_rows(conn, table_name, ids)
+        for row_id in ids:
+            batch.rows[(table_name, row_id)] = found.get(row_id)
+
+
+def apply_change(batch: Batch, item: Prepared, user_id: str, device_id: str, scope: Scope,
+                 now: datetime) -> tuple[str, list[str]]:
+    """Merge one change into the batch's rows; returns (status, conflict ids) or raises ``Rejected``."""
+    spec, change, incoming = item.spec, item.change, item.incoming
+    key = (spec.table, change.row_id)
+    row = batch.rows.get(key)
+    if spec.append_only:
+        if row is not None:
+            return "duplicate", []
+        return _create_append_only(batch, item, user_id, scope, now), []
+    if row is None:
+        if change.op == "delete":
+            raise Rejected(proto.REJECT_UNKNOWN_RECORD, "There is no such record to delete.")
+        if any(stamp is not None for stamp in change.base.values()):
+            raise Rejected(proto.REJECT_DELETED, "This record was deleted.")
+        _require_create_fields(spec, incoming.values)
+        row = new_row(spec.table, change.row_id)
+        batch.created.add(key)
+    elif row["deleted"]:
+        if change.op == "delete":
+            return "applied", []
+        raise Rejected(proto.REJECT_DELETED, "This record was deleted.")
+    elif not scope_allows(scope, spec.table, row):
+        raise Rejected(proto.REJECT_OUTSIDE_AREA, "This record is outside your areas.")
+    outcome = merge_row(spec, RowState(row, row["stamps"] or {}, bool(row["deleted"])), incoming)
+    merged = {**row, **outcome.values, "stamps": outcome.stamps, "deleted": outcome.deleted, "updated_by": user_id}
+    if not scope_allows(scope, spec.table, merged):
+        batch.created.discard(key)
+        raise Rejected(proto.REJECT_OUTSIDE_AREA, "This record is outside your areas.")
+    batch.rows[key] = merged
+    batch.touched[key] = None
+    if spec.table == "referral":
+        batch.referrals.add(change.row_id)
+    ids = [_record_conflict(batch, spec, change, merged, conflict, user_id, device_id, now)
+           for conflict in outcome.conflicts]
+    return ("conflict" if ids else "applied"), ids
+
+
+def _require_create_fields(spec: SyncSpec, values: dict[str, Any]) -> None:
+    missing = [name for name in required_columns(spec.table) if values.get(name) is None]
+    if missing:
+        raise Rejected(proto.REJECT_UNKNOWN_RECORD,
+                       "Unknown record; creating it needs: " + ", ".join(sorted(missing)))
+
+
+def _create_append_only(batch: Batch, item: Prepared, user_id: str, scope: Scope, now: datetime) -> str:
+    spec, change, incoming = item.spec, item.change, item.incoming
+    _require_create_fields(spec, incoming.values)
+    row = {**new_row(spec.table, change.row_id), **incoming.values, "stamps": dict(incoming.stamps),
+           "updated_by": user_id}
+    if not scope_allows(scope, spec.table, row):
+        raise Rejected(proto.REJECT_OUTSIDE_AREA, "This record is outside your areas.")
+    if spec.table == "visit":
+        row["received_at"] = now
+    if spec.table == "referral_event":
+        if not row["stamp"]:
+            row["stamp"] = max(incoming.stamps.values(), default=proto.server_stamp(int(now.timestamp() * 1000)))
+        batch.referrals.add(row["referral_id"])
+    key = (spec.table, change.row_id)
+    batch.rows[key] = row
+    batch.created.add(key)
+    batch.touched[key] = None
+    return "applied"
+
+
+def _record_conflict(batch: Batch, spec: SyncSpec, change: proto.Change, row: dict[str, Any], conflict,
+                     user_id: str, device_id: str, now: datetime) -> str:
+    stamp_a, stamp_b = conflict.a[1], conflict.b[1]
+    conflict_id = str(uuid.uuid5(CONFLICT_NAMESPACE, f"{spec.table}|{row['id']}|{conflict.key}|{stamp_a}|{stamp_b}"))
+    grid_id = row.get("grid_id") if spec.scope == "grid" else None
+    batch.conflicts.append({
+        **new_row("conflict", conflict_id),
+        "table_name": spec.table, "row_id": row["id"], "field": conflict.key, "grid_id": grid_id,
+        "street_id": None if grid_id else row.get("street_id"),
+        "base_value": key_value(spec, change.base_values, conflict.key),
+        "value_a": _encode(spec, conflict.key, conflict.a[0]), "device_a": parse_stamp(stamp_a).device_id[:36],
+        "stamp_a": stamp_a, "user_a": None,
+        "value_b": _encode(spec, conflict.key, conflict.b[0]), "device_b": device_id, "stamp_b": stamp_b,
+        "user_b": user_id, "winner": conflict.winner, "state": "open", "created_at": now,
+    })
+    return conflict_id
+
+
+def _encode(spec: SyncSpec, key: str, value: Any) -> Any:
+    if key in spec.groups:
+        return {member: encode_value(spec.table, member, v) for member, v in value.items()}
+    return encode_value(spec.table, key, value)
+
+
+def _recompute_referrals(conn: Connection, batch: Batch) -> None:
+    """Referral status = ``shared.merge.referral_status`` of all its events (a server field)."""
+    if not batch.referrals:
+        return
+    events_table = table_of("referral_event")
+    ids = sorted(batch.referrals)
+    events: dict[str, list[tuple]] = {i: [] for i in ids}
+    stored = conn.execute(
+        select(events_table.c.id, events_table.c.referral_id, events_table.c.status, events_table.c.stamp,
+               events_table.c.occurred_on)
+        .where(events_table.c.referral_id.in_(ids), events_table.c.deleted.is_(False)))
+    for event in stored:
+        if ("referral_event", event.id) not in batch.created:
+            events[event.referral_id].append((event.status, event.stamp, event.occurred_on))
+    for (table_name, _id), row in batch.rows.items():
+        if table_name == "referral_event" and (table_name, _id) in batch.created and row["referral_id"] in events:
+            events[row["referral_id"]].append((row["status"], row["stamp"], row["occurred_on"]))
+    missing = [i for i in ids if ("referral", i) not in batch.rows]
+    for row_id, row in fetch_rows(conn, "referral", missing).items():
+        batch.rows[("referral", row_id)] = row
+    for referral_id in ids:
+        row = batch.rows.get(("referral", referral_id))
+        if row is None or row["deleted"]:
+            continue  # its events came first; the status is computed when the referral arrives
+        step = referral_status(events[referral_id])
+        status, status_on = (step.status, step.occurred_on) if step else ("referred", None)
+        if (row["status"], row["status_on"]) != (status, status_on):
+            batch.rows[("referral", referral_id)] = {**row, "status": status, "status_on": status_on}
+            batch.touched[("referral", referral_id)] = None
+
+
+# --- writing, set-wise -------------------------------------------------------------------
+
+
+def _write(conn: Connection, batch: Batch, user_id: str) -> None:
+    by_table: dict[str, tuple[list, list]] = {}
+    for key in batch.touched:
+        inserts, updates = by_table.setdefault(key[0], ([], []))
+        (inserts if key in batch.created else updates).append(batch.rows[key])
+    for table_name, (inserts, updates) in by_table.items():
+        table = table_of(table_name)
+        if inserts:
+            conn.execute(insert(table), inserts)
+        if updates:
+            columns = (*SYNC_SPECS[table_name].fields, "stamps", "deleted", "updated_by")
+            conn.execute(update(table).where(table.c.id == bindparam("b_id")),
+                         [{"b_id": row["id"], **{c: row[c] for c in columns}} for row in updates])
+    if batch.conflicts:
+        existing = fetch_rows(conn, "conflict", [c["id"] for c in batch.conflicts])
+        batch.conflicts = [c for c in batch.conflicts if c["id"] not in existing]
+        devices = {c["device_a"] for c in batch.conflicts}
+        users = dict(conn.execute(select(_DEVICE.c.id, _DEVICE.c.user_id).where(_DEVICE.c.id.in_(devices))).all())
+        for c in batch.conflicts:
+            c["user_a"] = users.get(c["device_a"])
+        if batch.conflicts:
+            conn.execute(insert(table_of("conflict")), batch.conflicts)
+
+
+# --- new rows ------------------------------------------------------------------------------
+
+_REQUIRED: dict[str, tuple[str, ...]] = {}
+
+
+def required_columns(table_name: str) -> tuple[str, ...]:
+    """What creating a row needs: the spec's ``required_on_create`` and every NOT NULL column without a default."""
+    if table_name not in _REQUIRED:
+        spec, table = SYNC_SPECS[table_name], table_of(table_name)
+        no_default = [name for name in spec.fields
+                      if not table.c[name].nullable and MODEL_BY_TABLE[table_name].model_fields[name].is_required()]
+        _REQUIRED[table_name] = tuple(dict.fromkeys((*spec.required_on_create, *no_default)))
+    return _REQUIRED[table_name]
+
+
+def new_row(table_name: str, row_id: str) -> dict[str, Any]:
+    """A row with every column at its model default (what the phone's model makes too)."""
+    row: dict[str, Any] = {}
+    for name, info in MODEL_BY_TABLE[table_name].model_fields.items():
+        row[name] = None if info.is_required() else info.get_default(call_default_factory=True)
+    row.update(id=row_id, version=0, deleted=False, stamps={}, updated_by=None)
+    return row
