@@ -1,0 +1,11 @@
+"""The phone's local store: one encrypted SQLite file, the outbox, and the keys (see docs/device-store.md)."""
+from mobile.store.crypto import DecryptionError
+from mobile.store.device_store import DeviceStore
+from mobile.store.errors import NotProvisioned, StoreError, StoreLocked, StoreWiped, WrongPin
+from mobile.store.keystore import FileKeyStore, KeyStore, MemoryKeyStore
+from mobile.store.vault import MAX_WRONG_PINS
+
+__all__ = [
+    "DecryptionError", "DeviceStore", "FileKeyStore", "KeyStore", "MAX_WRONG_PINS", "MemoryKeyStore",
+    "NotProvisioned", "StoreError", "StoreLocked", "StoreWiped", "WrongPin",
+]

@@ -1,0 +1,151 @@
+"""The phone's SQLite file: the shared model's synced tables plus the device-only tables (own MetaData).
+
+The device-only tables live in ``DEVICE_METADATA``, not ``SQLModel.metadata``,
+so the server and Alembic never see them:
+
+- ``outbox``: one entry per local change, ``seq`` increasing per device; the
+  change itself (``payload``) is sealed, only the row and its clock keys are plain;
+- ``rejected``: changes the server refused, kept for the sync screen;
+- ``shadow``: for a row with unpushed changes, the server's last state of it
+  (sealed), to restore fields whose change the server rejected;
+- ``device_state``: next seq, the hybrid clock, the pull cursor (one row);
+- ``device_key``: the wrapped data key, Scrypt salt and cost, wrong-PIN count;
+- ``meta``: settings and the session (token, user ...), sealed except a few
+  needed before unlock;
+- ``id_hash``: keyed hashes of residents' ID numbers and their last digits.
+
+Write transactions start with ``BEGIN IMMEDIATE`` so the UI and a sync running
+in another thread never dead-lock on a lock upgrade.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Connection,
+    Engine,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    event,
+)
+from sqlmodel import SQLModel
+
+from shared.models import device_tables
+
+DB_FILE_NAME = "doorstep.sqlite3"
+DEVICE_METADATA = MetaData()
+
+OUTBOX = Table(
+    "outbox", DEVICE_METADATA,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("table_name", String(32), nullable=False),
+    Column("row_id", String(36), nullable=False, index=True),
+    Column("op", String(8), nullable=False),
+    Column("clock_keys", Text, nullable=False),  # JSON list of the clock keys written
+    Column("payload", Text, nullable=False),  # sealed JSON of the protocol Change (without seq)
+)
+
+REJECTED = Table(
+    "rejected", DEVICE_METADATA,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("table_name", String(32), nullable=False),
+    Column("row_id", String(36), nullable=False),
+    Column("code", String(64), nullable=False),
+    Column("message", Text, nullable=False, default=""),
+    Column("payload", Text, nullable=False),  # sealed like the outbox's
+    Column("rejected_at", String(40), nullable=False),
+)
+
+SHADOW = Table(
+    "shadow", DEVICE_METADATA,
+    Column("table_name", String(32), primary_key=True),
+    Column("row_id", String(36), primary_key=True),
+    Column("data", Text, nullable=False),  # sealed JSON: {"row": {...} | None}
+)
+
+DEVICE_STATE = Table(
+    "device_state", DEVICE_METADATA,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("next_seq", Integer, nullable=False, default=1),
+    Column("clock", String(80), nullable=False, default=""),
+    Column("cursor", Integer, nullable=False, default=0),
+)
+
+DEVICE_KEY = Table(
+    "device_key", DEVICE_METADATA,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("store_id", String(36), nullable=False),
+    Column("wrapped_key", LargeBinary, nullable=False),
+    Column("salt", LargeBinary, nullable=False),
+    Column("scrypt_n", Integer, nullable=False),
+    Column("scrypt_r", Integer, nullable=False),
+    Column("scrypt_p", Integer, nullable=False),
+    Column("wrong_pins", Integer, nullable=False, default=0),
+)
+
+META = Table(
+    "meta", DEVICE_METADATA,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("sealed", Boolean, nullable=False),
+)
+
+ID_HASH = Table(
+    "id_hash", DEVICE_METADATA,
+    Column("row_id", String(36), primary_key=True),
+    Column("kind", String(8), primary_key=True),
+    Column("digest", String(64), nullable=False, index=True),
+)
+
+
+def open_engine(data_dir: Path) -> Engine:
+    """The engine of ``<data_dir>/doorstep.sqlite3``, its tables created when missing."""
+    data_dir = Path(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(f"sqlite:///{(data_dir / DB_FILE_NAME).resolve()}",
+                           connect_args={"check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves (below)
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA secure_delete=ON")  # freed pages are zeroed: no old values linger
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection):
+        immediate = conn.get_execution_options().get("doorstep_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    SQLModel.metadata.create_all(engine, tables=device_tables())
+    DEVICE_METADATA.create_all(engine)
+    return engine
+
+
+@contextmanager
+def write_tx(engine: Engine) -> Iterator[Connection]:
+    """One write transaction (``BEGIN IMMEDIATE``), committed at the end, rolled back on any error."""
+    with engine.connect() as conn:
+        conn.execution_options(doorstep_write=True)
+        with conn.begin():
+            yield conn
+
+
+@contextmanager
+def read_tx(engine: Engine) -> Iterator[Connection]:
+    """One consistent read (a deferred transaction)."""
+    with engine.connect() as conn:
+        with conn.begin():
+            yield conn

@@ -1,0 +1,406 @@
+"""DeviceStore: everything the phone keeps, in one SQLite file, sealed under a PIN-unlocked data key.
+
+The app's services call only this class (and ``mobile.sync.SyncEngine``). Every
+edit writes the row, its outbox entry (next ``seq``, stamps from the persisted
+hybrid clock, base stamps and values) and, for the first unpushed edit of a
+row, the row's shadow, in ONE local transaction. See docs/device-store.md.
+"""
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from sqlalchemy import Connection, delete, func, insert, select, update
+
+from mobile.store import crypto, syncing
+from mobile.store.db import (
+    DB_FILE_NAME,
+    DEVICE_METADATA,
+    DEVICE_STATE,
+    ID_HASH,
+    META,
+    OUTBOX,
+    REJECTED,
+    SHADOW,
+    open_engine,
+    read_tx,
+    write_tx,
+)
+from mobile.store.edits import Edit, check_writable, plan_create, plan_delete, plan_update
+from mobile.store.errors import StoreLocked
+from mobile.store.keystore import KeyStore
+from mobile.store.rows import SEALED_COLUMNS, open_row
+from mobile.store.vault import Vault
+from shared.hlc import HybridClock
+from shared.models import MODEL_BY_TABLE, device_tables, new_id
+from shared.sync_codec import clean_row
+from shared.sync_schema import SYNC_SPECS
+
+# Meta keys readable before unlock (nothing personal); every other meta value is sealed.
+PLAIN_META = frozenset({"server_url", "lock_minutes"})
+CHINA = timezone(timedelta(hours=8))
+
+
+def local_today(now: datetime) -> date:
+    """The calendar date at the coordinator's place (China), for checks like "not born in the future"."""
+    return now.astimezone(CHINA).date()
+
+
+def epoch_ms(now: datetime) -> int:
+    if now.utcoffset() is None:
+        raise ValueError("now must be timezone-aware")
+    return int(now.timestamp() * 1000)
+
+
+class DeviceStore:
+    """The phone's store; open with ``DeviceStore.open(data_dir, keystore)``."""
+
+    def __init__(self, data_dir: Path, keystore: KeyStore, *, scrypt_n: int = crypto.SCRYPT_N) -> None:
+        self.data_dir = Path(data_dir)
+        self.engine = open_engine(self.data_dir)
+        self.vault = Vault(self.engine, keystore)
+        self.scrypt_n = scrypt_n
+        self._cipher: crypto.CellCipher | None = None
+        self._meta_cache: dict[str, Any] = {}
+        # Failure injection for tests: called with "apply:rows" / "apply:cursor" inside a page's transaction.
+        self.fault_hook: Callable[[str], None] | None = None
+        with write_tx(self.engine) as conn:
+            if conn.execute(select(DEVICE_STATE.c.id)).first() is None:
+                conn.execute(insert(DEVICE_STATE).values(id=1, next_seq=1, clock="", cursor=0))
+
+    @classmethod
+    def open(cls, data_dir: Path, keystore: KeyStore, *, scrypt_n: int = crypto.SCRYPT_N) -> "DeviceStore":
+        """Create or open ``<data_dir>/doorstep.sqlite3`` (locked until ``unlock`` or ``provision``)."""
+        return cls(data_dir, keystore, scrypt_n=scrypt_n)
+
+    @property
+    def path(self) -> Path:
+        return self.data_dir / DB_FILE_NAME
+
+    def close(self) -> None:
+        self.lock()
+        self.engine.dispose()
+
+    # --- keys ---------------------------------------------------------------
+
+    def is_provisioned(self) -> bool:
+        return self.vault.is_provisioned()
+
+    def provision(self, pin: str) -> None:
+        """First sign-in: a new random data key, wrapped under the PIN and a new device secret; unlocked."""
+        self._cipher = crypto.CellCipher(self.vault.provision(pin, scrypt_n=self.scrypt_n))
+        self._meta_cache.clear()
+
+    def unlock(self, pin: str) -> None:
+        """Raises WrongPin(remaining_attempts), or StoreWiped after the fifth wrong PIN in a row."""
+        try:
+            self._cipher = crypto.CellCipher(self.vault.unlock(pin))
+        except Exception:
+            self._cipher = None
+            if not self.vault.is_provisioned():
+                self._clear_data()
+            raise
+        self._meta_cache.clear()
+
+    def lock(self) -> None:
+        self._cipher = None
+        self._meta_cache.clear()
+
+    @property
+    def is_unlocked(self) -> bool:
+        return self._cipher is not None
+
+    @property
+    def wrong_pin_count(self) -> int:
+        return self.vault.wrong_pins()
+
+    def wipe(self) -> None:
+        """Forget the keys and delete every record, the outbox and the settings (sign-out, lost PIN)."""
+        self.vault.wipe_keys()
+        self.lock()
+        self._clear_data()
+
+    def _clear_data(self) -> None:
+        with write_tx(self.engine) as conn:
+            for table in list(device_tables()) + list(DEVICE_METADATA.sorted_tables):
+                conn.execute(delete(table))
+            conn.execute(insert(DEVICE_STATE).values(id=1, next_seq=1, clock="", cursor=0))
+        with self.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.exec_driver_sql("VACUUM")
+
+    @property
+    def cipher(self) -> crypto.CellCipher:
+        if self._cipher is None:
+            raise StoreLocked()
+        return self._cipher
+
+    # --- meta ---------------------------------------------------------------
+
+    def get_meta(self, key: str, default: Any = None) -> Any:
+        if key in self._meta_cache:
+            return self._meta_cache[key]
+        with read_tx(self.engine) as conn:
+            row = conn.execute(select(META.c.value, META.c.sealed).where(META.c.key == key)).first()
+        if row is None:
+            return default
+        if row.sealed:
+            value = self.cipher.open_json(row.value, self.cipher.place("meta", "value", key))
+        else:
+            value = json.loads(row.value)
+        self._meta_cache[key] = value
+        return value
+
+    def set_meta(self, key: str, value: Any) -> None:
+        """Store a JSON value; sealed unless the key is one of PLAIN_META."""
+        sealed = key not in PLAIN_META
+        stored = (self.cipher.seal_json(value, self.cipher.place("meta", "value", key)) if sealed
+                  else json.dumps(value, ensure_ascii=False))
+        with write_tx(self.engine) as conn:
+            conn.execute(delete(META).where(META.c.key == key))
+            conn.execute(insert(META).values(key=key, value=stored, sealed=sealed))
+        self._meta_cache[key] = value
+
+    def delete_meta(self, key: str) -> None:
+        with write_tx(self.engine) as conn:
+            conn.execute(delete(META).where(META.c.key == key))
+        self._meta_cache.pop(key, None)
+
+    @property
+    def device_id(self) -> str | None:
+        return self.get_meta("device_id")
+
+    @property
+    def user_id(self) -> str | None:
+        user = self.get_meta("user") or {}
+        return user.get("id")
+
+    # --- reading ------------------------------------------------------------
+
+    def _table(self, table: str):
+        if table not in SYNC_SPECS:
+            raise ValueError(f"unknown table {table!r}")
+        return MODEL_BY_TABLE[table].__table__
+
+    def _load(self, conn: Connection, table: str, row_id: str) -> dict | None:
+        t = self._table(table)
+        row = conn.execute(select(t).where(t.c.id == row_id)).mappings().first()
+        return open_row(self.cipher, table, row) if row is not None else None
+
+    def get(self, table: str, row_id: str) -> dict | None:
+        """One row, decrypted; None when missing or deleted."""
+        with read_tx(self.engine) as conn:
+            row = self._load(conn, table, row_id)
+        return None if row is None or row["deleted"] else row
+
+    def rows(self, table: str, **equals: Any) -> list[dict]:
+        """Rows not deleted whose columns equal ``equals`` (not on sealed columns), decrypted."""
+        t = self._table(table)
+        sealed = set(SEALED_COLUMNS.get(table, ())) & set(equals)
+        if sealed:
+            raise ValueError(f"cannot filter on encrypted columns: {', '.join(sorted(sealed))}")
+        stmt = select(t).where(t.c.deleted.is_(False), *[t.c[k] == v for k, v in equals.items()])
+        with read_tx(self.engine) as conn:
+            found = conn.execute(stmt).mappings().all()
+        return [open_row(self.cipher, table, r) for r in found]
+
+    def all_rows(self, table: str) -> list[dict]:
+        """Every row of a table, tombstones included, decrypted (sync checks and diagnostics)."""
+        t = self._table(table)
+        with read_tx(self.engine) as conn:
+            found = conn.execute(select(t).order_by(t.c.id)).mappings().all()
+        return [open_row(self.cipher, table, r) for r in found]
+
+    def find_by_id_number(self, id_number: str) -> list[dict]:
+        """Residents (not deleted) with this ID number, found through its keyed hash."""
+        return self._find_by_digest("full", self.cipher.id_digest("full", id_number.strip().upper()))
+
+    def find_by_id_suffix(self, digits: str) -> list[dict]:
+        """Residents whose ID number ends with these 4 or 6 characters."""
+        digits = digits.strip().upper()
+        if len(digits) not in (4, 6):
+            raise ValueError("give the last 4 or 6 characters of the ID number")
+        kind = f"last{len(digits)}"
+        return self._find_by_digest(kind, self.cipher.id_digest(kind, digits))
+
+    def _find_by_digest(self, kind: str, digest: str) -> list[dict]:
+        t = self._table("resident")
+        stmt = select(t).join(ID_HASH, ID_HASH.c.row_id == t.c.id).where(
+            ID_HASH.c.kind == kind, ID_HASH.c.digest == digest, t.c.deleted.is_(False))
+        with read_tx(self.engine) as conn:
+            found = conn.execute(stmt).mappings().all()
+        return [open_row(self.cipher, "resident", r) for r in found]
+
+    SEARCH_COLUMNS = ("id", "household_id", "grid_id", "community_id", "name", "id_number", "phone", "sex",
+                      "birth_date", "relation", "employment_status")
+
+    def search_index_rows(self) -> list[dict]:
+        """Every resident (not deleted) with the columns a search needs, decrypted, for an in-memory index."""
+        t = self._table("resident")
+        stmt = select(*[t.c[c] for c in self.SEARCH_COLUMNS]).where(t.c.deleted.is_(False))
+        with read_tx(self.engine) as conn:
+            found = conn.execute(stmt).mappings().all()
+        return [open_row(self.cipher, "resident", r) for r in found]
+
+    def open_conflicts(self) -> list[dict]:
+        return self.rows("conflict", state="open")
+
+    def pending_count(self) -> int:
+        """Changes in the outbox not yet acknowledged by the server."""
+        with read_tx(self.engine) as conn:
+            return conn.execute(select(func.count()).select_from(OUTBOX)).scalar_one()
+
+    def rejected_changes(self) -> list[dict]:
+        """Changes the server refused: seq, table, row_id, code, message, rejected_at, fields (decrypted)."""
+        with read_tx(self.engine) as conn:
+            found = conn.execute(select(REJECTED).order_by(REJECTED.c.seq)).mappings().all()
+        out = []
+        for r in found:
+            change = self.cipher.open_json(r["payload"], self.cipher.place("rejected", "payload", str(r["seq"])))
+            out.append({"seq": r["seq"], "table": r["table_name"], "row_id": r["row_id"], "code": r["code"],
+                        "message": r["message"], "rejected_at": r["rejected_at"], "fields": change.get("fields", {})})
+        return out
+
+    def dismiss_rejected(self, seq: int) -> None:
+        with write_tx(self.engine) as conn:
+            conn.execute(delete(REJECTED).where(REJECTED.c.seq == seq))
+
+    # --- writing ------------------------------------------------------------
+
+    def save(self, table: str, fields: Mapping[str, Any], *, row_id: str | None = None, now: datetime) -> str:
+        """Insert (``row_id`` None: a new id) or update the given fields; row + outbox in one transaction.
+
+        Values are checked and normalised by ``shared.sync_codec.clean_row``
+        (FieldError / ValueError with a clear message). Returns the row's id.
+        """
+        spec = check_writable(table, fields)
+        cleaned = clean_row(table, fields, today=local_today(now))
+        with write_tx(self.engine) as conn:
+            if spec.append_only and row_id is not None and self._load(conn, table, row_id) is not None:
+                raise ValueError(f"{table} is append-only: record a new one instead of changing it")
+            return self._save_in(conn, table, cleaned, row_id, now)
+
+    def append(self, table: str, fields: Mapping[str, Any], *, now: datetime) -> str:
+        """A new row of an append-only table (visit, status_record, referral_event)."""
+        if not SYNC_SPECS.get(table) or not SYNC_SPECS[table].append_only:
+            raise ValueError(f"{table} is not append-only: use save")
+        return self.save(table, fields, now=now)
+
+    def delete(self, table: str, row_id: str, *, now: datetime) -> None:
+        """Tombstone the row (it stays, marked deleted) and queue the delete."""
+        self._table(table)
+        with write_tx(self.engine) as conn:
+            current = self._load(conn, table, row_id)
+            if current is None:
+                raise ValueError(f"no {table} record with this id")
+            if current["deleted"]:
+                return
+            clock, state = self._clock(conn)
+            edit = plan_delete(table, current, clock.tick(epoch_ms(now)), user_id=self.user_id)
+            self._record(conn, table, current, edit, clock, state)
+
+    def resolve_conflict(self, conflict_id: str, chosen_value: Any, *, now: datetime) -> None:
+        """Decide a conflict: the chosen value is written to the record, and the conflict closed, both queued."""
+        with write_tx(self.engine) as conn:
+            conflict = self._load(conn, "conflict", conflict_id)
+            if conflict is None or conflict["deleted"] or conflict["state"] != "open":
+                raise ValueError("no open conflict with this id")
+            table, key = conflict["table_name"], conflict["field"]
+            spec = SYNC_SPECS[table]
+            fields = dict(chosen_value) if key in spec.groups else {key: chosen_value}
+            target = self._load(conn, table, conflict["row_id"])
+            if target is not None and not target["deleted"]:
+                check_writable(table, fields)
+                self._save_in(conn, table, clean_row(table, fields, today=local_today(now)), target["id"], now)
+            closing = {"state": "resolved", "resolved_by": self.user_id, "resolved_value": chosen_value}
+            self._save_in(conn, "conflict", clean_row("conflict", closing, today=local_today(now)), conflict_id, now)
+
+    def _clock(self, conn: Connection) -> tuple[HybridClock, dict]:
+        device_id = self.device_id
+        if not device_id:
+            raise ValueError("sign in first: this device has no device id yet")
+        state = conn.execute(select(DEVICE_STATE).where(DEVICE_STATE.c.id == 1)).mappings().one()
+        return HybridClock(device_id, state["clock"] or None), dict(state)
+
+    def _save_in(self, conn: Connection, table: str, cleaned: dict, row_id: str | None, now: datetime) -> str:
+        current = self._load(conn, table, row_id) if row_id else None
+        if current is not None and current["deleted"]:
+            raise ValueError(f"this {table} record was deleted")
+        clock, state = self._clock(conn)
+        stamp = clock.tick(epoch_ms(now))
+        if current is None:
+            edit = plan_create(table, row_id or new_id(), cleaned, stamp, now=now, user_id=self.user_id)
+        else:
+            edit = plan_update(table, current, cleaned, stamp, user_id=self.user_id)
+            if edit is None:
+                return current["id"]
+        self._record(conn, table, current, edit, clock, state)
+        return edit.row["id"]
+
+    def _record(self, conn: Connection, table: str, before: dict | None, edit: Edit,
+                clock: HybridClock, state: dict) -> None:
+        seq = state["next_seq"]
+        syncing.write_rows(conn, self.cipher, table, [edit.row])
+        syncing.ensure_shadow(conn, self.cipher, table, edit.row["id"], before)
+        payload = dict(edit.change, seq=seq)
+        conn.execute(insert(OUTBOX).values(
+            seq=seq, table_name=table, row_id=edit.row["id"], op=edit.op, clock_keys=json.dumps(edit.keys),
+            payload=self.cipher.seal_json(payload, self.cipher.place("outbox", "payload", str(seq)))))
+        conn.execute(update(DEVICE_STATE).where(DEVICE_STATE.c.id == 1).values(next_seq=seq + 1, clock=clock.last))
+
+    # --- the sync engine's side (see mobile.store.syncing) -----------------
+
+    @property
+    def cursor(self) -> int:
+        with read_tx(self.engine) as conn:
+            return conn.execute(select(DEVICE_STATE.c.cursor)).scalar_one()
+
+    def outbox_batch(self, limit: int) -> list[dict]:
+        """The oldest ``limit`` outbox entries as protocol changes (JSON values, seq order)."""
+        with read_tx(self.engine) as conn:
+            found = conn.execute(select(OUTBOX.c.seq, OUTBOX.c.payload).order_by(OUTBOX.c.seq).limit(limit)).all()
+        return [self.cipher.open_json(p, self.cipher.place("outbox", "payload", str(s))) for s, p in found]
+
+    def acknowledge(self, results: list[Mapping[str, Any]], *, now: datetime,
+                    server_stamp: str | None = None) -> dict[str, int]:
+        """Drop the answered entries (rejected ones move to ``rejected``) and settle their rows; one transaction."""
+        with write_tx(self.engine) as conn:
+            counts = syncing.acknowledge(conn, self.cipher, results, now=now, server_stamp=server_stamp)
+            if server_stamp:
+                clock, _state = self._clock(conn)
+                clock.observe(server_stamp)
+                conn.execute(update(DEVICE_STATE).where(DEVICE_STATE.c.id == 1).values(clock=clock.last))
+            return counts
+
+    def apply_page(self, rows: list[Mapping[str, Any]], cursor: int, server_stamp: str | None = None) -> int:
+        """Apply one pulled page and save its cursor, in one transaction; returns the rows applied."""
+        with write_tx(self.engine) as conn:
+            clock, _state = self._clock(conn)
+            count = syncing.apply_page(conn, self.cipher, rows, clock, hook=self.fault_hook)
+            if server_stamp:
+                clock.observe(server_stamp)
+            if self.fault_hook:
+                self.fault_hook("apply:cursor")
+            conn.execute(update(DEVICE_STATE).where(DEVICE_STATE.c.id == 1).values(cursor=cursor, clock=clock.last))
+        return count
+
+    def observe(self, stamp: str) -> None:
+        """Move the device clock past a stamp seen from the server."""
+        with write_tx(self.engine) as conn:
+            clock, _state = self._clock(conn)
+            clock.observe(stamp)
+            conn.execute(update(DEVICE_STATE).where(DEVICE_STATE.c.id == 1).values(clock=clock.last))
+
+    def reset_for_resync(self) -> bool:
+        """Drop every synced row and the cursor (keys, meta, clock, seq stay), only when the outbox is empty."""
+        with write_tx(self.engine) as conn:
+            if conn.execute(select(func.count()).select_from(OUTBOX)).scalar_one():
+                return False
+            for table in device_tables():
+                conn.execute(delete(table))
+            conn.execute(delete(ID_HASH))
+            conn.execute(delete(SHADOW))
+            conn.execute(update(DEVICE_STATE).where(DEVICE_STATE.c.id == 1).values(cursor=0))
+        return True

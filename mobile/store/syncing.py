@@ -1,0 +1,242 @@
+"""The store's half of sync: writing rows, shadows, applying pulled pages, settling answered pushes.
+
+Invariants (each function runs inside the caller's one transaction):
+
+- a row has a shadow exactly while it has outbox entries; the shadow is the
+  server's state of the row as far as the device knows (None: not on the server);
+- a pulled row replaces the local one, except the registers (clock keys, set
+  elements, the tombstone) that unpushed local changes wrote: those keep the
+  local value until the push is answered. A pulled tombstone always wins;
+- an answered push replays the accepted changes onto the shadow with the
+  server's merge (``shared.merge.merge_row``) and skips the rejected ones, so a
+  change that lost or was refused does not linger on the phone.
+"""
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from datetime import datetime
+from typing import Any, Callable, Iterable, Mapping
+
+from sqlalchemy import Connection, bindparam, delete, insert, select
+
+from mobile.store.crypto import CellCipher, id_search_digests
+from mobile.store.db import ID_HASH, OUTBOX, REJECTED, SHADOW
+from mobile.store.rows import (
+    columns,
+    decode_local,
+    default_row,
+    encode_local,
+    open_row,
+    overlay,
+    seal_row,
+    state_of,
+    with_state,
+)
+from shared.hlc import HybridClock, clamp_stamp, parse_stamp
+from shared.merge import EMPTY_ROW, IncomingChange, RowState, merge_row
+from shared.models import MODEL_BY_TABLE
+from shared.sync_codec import decode_row
+from shared.sync_schema import APPLY_ORDER, SYNC_SPECS
+
+ACCEPTED = frozenset({"applied", "duplicate", "conflict"})
+
+
+def _chunks(items: list, size: int = 500) -> Iterable[list]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def write_rows(conn: Connection, cipher: CellCipher, table: str, rows: list[Mapping[str, Any]]) -> None:
+    """Insert or replace whole rows (sensitive cells sealed); keeps the ID-number hashes in step."""
+    if not rows:
+        return
+    names = columns(table)
+    conn.execute(insert(MODEL_BY_TABLE[table].__table__).prefix_with("OR REPLACE"),
+                 [seal_row(cipher, table, {c: r.get(c) for c in names}) for r in rows])
+    if table == "resident":
+        _index_id_numbers(conn, cipher, rows)
+
+
+def _index_id_numbers(conn: Connection, cipher: CellCipher, rows: list[Mapping[str, Any]]) -> None:
+    ids = [r["id"] for r in rows]
+    for part in _chunks(ids):
+        conn.execute(delete(ID_HASH).where(ID_HASH.c.row_id.in_(bindparam("ids", expanding=True))), {"ids": part})
+    hashes = [{"row_id": r["id"], "kind": kind, "digest": digest}
+              for r in rows if r.get("id_number") and not r.get("deleted")
+              for kind, digest in id_search_digests(cipher, r["id_number"]).items()]
+    if hashes:
+        conn.execute(insert(ID_HASH), hashes)
+
+
+def delete_row(conn: Connection, table: str, row_id: str) -> None:
+    """Remove a row outright (a create the server refused: it never existed there)."""
+    t = MODEL_BY_TABLE[table].__table__
+    conn.execute(delete(t).where(t.c.id == row_id))
+    conn.execute(delete(ID_HASH).where(ID_HASH.c.row_id == row_id))
+
+
+def _shadow_place(cipher: CellCipher, table: str, row_id: str) -> bytes:
+    return cipher.place("shadow", table, row_id)
+
+
+def load_shadow(conn: Connection, cipher: CellCipher, table: str, row_id: str) -> tuple[bool, dict | None]:
+    """(exists, the server's row as the device knows it or None)."""
+    data = conn.execute(select(SHADOW.c.data).where(SHADOW.c.table_name == table,
+                                                    SHADOW.c.row_id == row_id)).scalar()
+    if data is None:
+        return False, None
+    return True, decode_local(table, cipher.open_json(data, _shadow_place(cipher, table, row_id))["row"])
+
+
+def save_shadow(conn: Connection, cipher: CellCipher, table: str, row_id: str, row: Mapping | None) -> None:
+    conn.execute(delete(SHADOW).where(SHADOW.c.table_name == table, SHADOW.c.row_id == row_id))
+    sealed = cipher.seal_json({"row": encode_local(table, row)}, _shadow_place(cipher, table, row_id))
+    conn.execute(insert(SHADOW).values(table_name=table, row_id=row_id, data=sealed))
+
+
+def ensure_shadow(conn: Connection, cipher: CellCipher, table: str, row_id: str, before: Mapping | None) -> None:
+    """On a row's first unpushed edit, remember its server state (the row as it was before the edit)."""
+    exists, _row = load_shadow(conn, cipher, table, row_id)
+    if not exists:
+        save_shadow(conn, cipher, table, row_id, before)
+
+
+def pending_keys(conn: Connection, row_ids: list[str]) -> dict[tuple[str, str], set[str]]:
+    """The stamps keys written by unpushed changes, per (table, row id)."""
+    found: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for part in _chunks(row_ids):
+        stmt = select(OUTBOX.c.table_name, OUTBOX.c.row_id, OUTBOX.c.clock_keys).where(
+            OUTBOX.c.row_id.in_(bindparam("ids", expanding=True)))
+        for table, row_id, keys in conn.execute(stmt, {"ids": part}):
+            found[(table, row_id)].update(json.loads(keys))
+    return found
+
+
+def _load(conn: Connection, cipher: CellCipher, table: str, row_id: str) -> dict | None:
+    t = MODEL_BY_TABLE[table].__table__
+    row = conn.execute(select(t).where(t.c.id == row_id)).mappings().first()
+    return open_row(cipher, table, row) if row is not None else None
+
+
+# --- pulled pages ---------------------------------------------------------------
+
+
+def pulled_row(table: str, pulled: Mapping[str, Any], local: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A whole local row from a pulled one (fields the server left out keep the local or default value)."""
+    spec = SYNC_SPECS[table]
+    fields = pulled.get("fields") or {}
+    row = dict(local) if local is not None else default_row(table, pulled["id"])
+    row.update(decode_row(table, {k: v for k, v in fields.items() if k in spec.fields}))
+    if "updated_by" in fields:
+        row["updated_by"] = fields["updated_by"]
+    row.update(id=pulled["id"], version=pulled["version"], deleted=bool(pulled.get("deleted")),
+               stamps=dict(pulled.get("stamps") or {}))
+    return row
+
+
+def apply_page(conn: Connection, cipher: CellCipher, rows: list[Mapping[str, Any]], clock: HybridClock,
+               *, hook: Callable[[str], None] | None = None) -> int:
+    """Write one pulled page; the caller saves the cursor in the same transaction."""
+    by_table: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
+    for pulled in rows:
+        if pulled["table"] not in SYNC_SPECS:
+            raise ValueError("pulled an unknown table")
+        by_table[pulled["table"]].append(pulled)
+    pending = pending_keys(conn, [r["id"] for r in rows])
+    latest = ""
+    for table in APPLY_ORDER:
+        spec = SYNC_SPECS[table]
+        complete = set(spec.fields)
+        out = []
+        for pulled in by_table.get(table, ()):
+            keys = pending.get((table, pulled["id"]))
+            needs_local = keys or not complete.issubset(pulled.get("fields") or {})
+            local = _load(conn, cipher, table, pulled["id"]) if needs_local else None
+            row = pulled_row(table, pulled, local)
+            if keys:
+                save_shadow(conn, cipher, table, row["id"], row)  # what the server has now
+                if local is not None and not row["deleted"]:
+                    row = overlay(table, row, local, keys)  # unpushed local edits survive
+            out.append(row)
+            latest = max([latest, *row["stamps"].values()])
+        write_rows(conn, cipher, table, out)
+        if hook and out:
+            hook("apply:rows")
+    if latest:
+        clock.observe(latest)
+    return len(rows)
+
+
+# --- answered pushes ------------------------------------------------------------
+
+
+def _incoming(table: str, change: Mapping[str, Any], server_ms: int | None) -> IncomingChange:
+    def clamp(stamp: str) -> str:
+        return clamp_stamp(stamp, server_ms)[0] if server_ms is not None else stamp
+
+    set_ops = {f: [(op["element"], op["present"], clamp(op["stamp"])) for op in ops]
+               for f, ops in (change.get("set_ops") or {}).items()}
+    delete_stamp = change.get("delete_stamp")
+    return IncomingChange(
+        values=decode_row(table, change.get("fields") or {}),
+        stamps={k: clamp(s) for k, s in (change.get("stamps") or {}).items()},
+        base=dict(change.get("base") or {}), set_ops=set_ops,
+        delete_stamp=clamp(delete_stamp) if delete_stamp else None,
+        device_id=parse_stamp(next(iter(change["stamps"].values()))).device_id if change.get("stamps") else "",
+    )
+
+
+def acknowledge(conn: Connection, cipher: CellCipher, results: list[Mapping[str, Any]], *,
+                now: datetime, server_stamp: str | None = None) -> dict[str, int]:
+    """Remove answered entries, keep the rejected ones for the user, and settle their rows."""
+    by_seq = {int(r["seq"]): r for r in results}
+    counts: dict[str, int] = defaultdict(int)
+    if not by_seq:
+        return counts
+    server_ms = parse_stamp(server_stamp).physical_ms if server_stamp else None
+    entries = conn.execute(select(OUTBOX).where(OUTBOX.c.seq.in_(bindparam("seqs", expanding=True)))
+                           .order_by(OUTBOX.c.seq), {"seqs": list(by_seq)}).mappings().all()
+    answered: dict[tuple[str, str], list[tuple[dict, str]]] = defaultdict(list)
+    for entry in entries:
+        result = by_seq[entry["seq"]]
+        status = result["status"]
+        counts[status] += 1
+        change = cipher.open_json(entry["payload"], cipher.place("outbox", "payload", str(entry["seq"])))
+        if status == "rejected":
+            conn.execute(insert(REJECTED).values(
+                seq=entry["seq"], table_name=entry["table_name"], row_id=entry["row_id"],
+                code=result.get("code") or "", message=result.get("message") or "",
+                payload=cipher.seal_json(change, cipher.place("rejected", "payload", str(entry["seq"]))),
+                rejected_at=now.isoformat()))
+        answered[(entry["table_name"], entry["row_id"])].append((change, status))
+        conn.execute(delete(OUTBOX).where(OUTBOX.c.seq == entry["seq"]))
+    remaining = pending_keys(conn, [row_id for _table, row_id in answered])
+    for (table, row_id), changes in answered.items():
+        _settle_row(conn, cipher, table, row_id, changes, remaining.get((table, row_id)), server_ms)
+    return counts
+
+
+def _settle_row(conn: Connection, cipher: CellCipher, table: str, row_id: str,
+                changes: list[tuple[dict, str]], still_pending: set[str] | None, server_ms: int | None) -> None:
+    spec = SYNC_SPECS[table]
+    _exists, shadow = load_shadow(conn, cipher, table, row_id)
+    state = state_of(table, shadow)
+    for change, status in changes:
+        if status in ACCEPTED:
+            merged = merge_row(spec, state or EMPTY_ROW, _incoming(table, change, server_ms))
+            state = RowState(merged.values, merged.stamps, merged.deleted)
+    local = _load(conn, cipher, table, row_id)
+    if state is None:  # the server never accepted this row
+        delete_row(conn, table, row_id)
+        server_row = None
+    else:
+        server_row = with_state(table, shadow or local or default_row(table, row_id), state)
+        if still_pending and local is not None:
+            write_rows(conn, cipher, table, [overlay(table, server_row, local, still_pending)])
+        else:
+            write_rows(conn, cipher, table, [server_row])
+    if still_pending:
+        save_shadow(conn, cipher, table, row_id, server_row)
+    else:
+        conn.execute(delete(SHADOW).where(SHADOW.c.table_name == table, SHADOW.c.row_id == row_id))

@@ -1,0 +1,192 @@
+"""SyncEngine: push the outbox, then pull the change feed, resuming safely from any cut.
+
+Why a cut anywhere is safe:
+- a push is idempotent by ``seq`` (the server answers ``duplicate`` for what it
+  already applied), and an outbox entry is removed only once answered;
+- each pulled page is applied in one local transaction together with its new
+  cursor, so a page is either wholly in (cursor moved) or not at all;
+- pulling starts only after every entry present at the start was answered.
+Connection errors and 5xx answers are retried with exponential backoff
+(``sleep`` is injectable); 401 raises AuthExpired; 410 ``sync.resync_required``
+pushes the outbox, drops the synced rows and pulls from cursor 0.
+"""
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+import httpx
+
+from mobile.store import DeviceStore
+from mobile.sync.errors import AuthExpired, ResyncRequired, ServerUnreachable, SyncError
+from shared import sync_protocol as proto
+
+PUSH_PATH = "/api/v1/sync/push"
+PULL_PATH = "/api/v1/sync/pull"
+MAX_PUSH_BYTES = 1024 * 1024  # well under the server's 2 MiB body limit
+Progress = Callable[[str, float], None]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass
+class SyncSummary:
+    pushed: int = 0  # changes the server applied (conflicts included)
+    duplicates: int = 0
+    conflicts: int = 0
+    rejected: list[tuple[str, str, str, str]] = field(default_factory=list)  # (table, row_id, code, message)
+    pulled: int = 0
+    resynced: bool = False
+    finished_at: datetime | None = None
+    bytes_sent: int = 0
+    bytes_received: int = 0
+
+
+class SyncEngine:
+    """One device's sync with one server; ``transport`` is the seam tests and benchmarks fill."""
+
+    def __init__(self, store: DeviceStore, base_url: str, token: str, *,
+                 transport: httpx.BaseTransport | None = None, clock: Callable[[], datetime] = _utc_now,
+                 sleep: Callable[[float], None] = time.sleep, max_retries: int = 5, backoff: float = 0.5,
+                 max_backoff: float = 30.0, push_batch: int = 500, page_size: int = 1000,
+                 timeout: float = 60.0) -> None:
+        self.store = store
+        self.clock = clock
+        self.sleep = sleep
+        self.max_retries = max_retries
+        self.backoff = backoff
+        self.max_backoff = max_backoff
+        self.push_batch = max(1, min(push_batch, proto.MAX_CHANGES_PER_PUSH))
+        self.page_size = max(1, min(page_size, proto.MAX_PAGE_SIZE))
+        self.client = httpx.Client(base_url=base_url, transport=transport, timeout=timeout,
+                                   headers={"Authorization": f"Bearer {token}", "Accept-Encoding": "gzip"})
+        self.bytes_sent = 0  # request bodies, and response bodies as they came (compressed)
+        self.bytes_received = 0
+
+    def close(self) -> None:
+        self.client.close()
+
+    def __enter__(self) -> "SyncEngine":
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # --- one sync --------------------------------------------------------------
+
+    def sync(self, progress: Progress | None = None) -> SyncSummary:
+        """Push the whole outbox, then pull until the feed is drained; raises SyncError subclasses."""
+        summary = SyncSummary()
+        sent, received = self.bytes_sent, self.bytes_received
+        report = progress or (lambda _stage, _fraction: None)
+        self.push(summary, report)
+        try:
+            self.pull(summary, report)
+        except ResyncRequired:
+            self._resync(summary, report)
+        summary.finished_at = self.clock()
+        summary.bytes_sent, summary.bytes_received = self.bytes_sent - sent, self.bytes_received - received
+        self.store.set_meta("last_sync_at", summary.finished_at.isoformat())
+        report("done", 1.0)
+        return summary
+
+    def _resync(self, summary: SyncSummary, report: Progress) -> None:
+        # The outbox must be empty before the synced rows go: edits made meanwhile are pushed first.
+        for _attempt in range(5):
+            self.push(summary, report)
+            if self.store.reset_for_resync():
+                break
+        else:
+            raise SyncError("本机仍有未上传的修改，请稍后再同步 / outbox not empty, try again")
+        summary.resynced = True
+        self.pull(summary, report)
+
+    def push(self, summary: SyncSummary, report: Progress) -> None:
+        """Send the outbox in seq order, in batches, until it is empty (or only new entries remain)."""
+        total = max(1, self.store.pending_count())
+        done = 0
+        last_sent = 0
+        while True:
+            batch = self._next_batch()
+            if not batch or batch[0]["seq"] <= last_sent:
+                if batch:  # the server did not answer entries it was sent
+                    raise SyncError("服务器未确认上传的修改 / the server did not acknowledge the changes")
+                break
+            body = {"protocol": proto.PROTOCOL_VERSION, "device_id": self.store.device_id, "changes": batch}
+            answer = proto.PushResponse.model_validate(self._request("POST", PUSH_PATH, json=body))
+            results = [r.model_dump() for r in answer.results]
+            counts = self.store.acknowledge(results, now=self.clock(), server_stamp=answer.server_stamp)
+            by_seq = {c["seq"]: c for c in batch}
+            summary.pushed += counts.get("applied", 0) + counts.get("conflict", 0)
+            summary.conflicts += counts.get("conflict", 0)
+            summary.duplicates += counts.get("duplicate", 0)
+            summary.rejected += [(by_seq[r["seq"]]["table"], by_seq[r["seq"]]["row_id"], r["code"] or "",
+                                  r["message"] or "") for r in results
+                                 if r["status"] == "rejected" and r["seq"] in by_seq]
+            last_sent = batch[-1]["seq"]
+            done += len(batch)
+            report("push", min(1.0, done / total))
+
+    def _next_batch(self) -> list[dict[str, Any]]:
+        batch, size = [], 0
+        for change in self.store.outbox_batch(self.push_batch):
+            size += len(json.dumps(change, ensure_ascii=False).encode("utf-8"))
+            if batch and size > MAX_PUSH_BYTES:
+                break
+            batch.append(change)
+        return batch
+
+    def pull(self, summary: SyncSummary, report: Progress) -> None:
+        """Apply pages from the saved cursor until ``has_more`` is false."""
+        pages = 0
+        while True:
+            cursor = self.store.cursor
+            data = self._request("GET", PULL_PATH, params={"cursor": cursor, "limit": self.page_size})
+            page = proto.PullResponse.model_validate(data)
+            self.store.apply_page(data["rows"], page.cursor, page.server_stamp)
+            summary.pulled += len(page.rows)
+            pages += 1
+            report("pull", 1.0 if not page.has_more else pages / (pages + 1))
+            if not page.has_more:
+                return
+
+    # --- HTTP with retries ------------------------------------------------------
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+        error: SyncError = ServerUnreachable()
+        for attempt in range(self.max_retries + 1):
+            if attempt:
+                self.sleep(min(self.backoff * 2 ** (attempt - 1), self.max_backoff))
+            try:
+                response = self.client.request(method, path, **kwargs)
+            except httpx.TransportError as exc:
+                error = ServerUnreachable(type(exc).__name__)
+                continue
+            self.bytes_sent += len(response.request.content)
+            self.bytes_received += response.num_bytes_downloaded
+            if response.status_code >= 500:
+                error = ServerUnreachable(f"HTTP {response.status_code}")
+                continue
+            return self._answer(response)
+        raise error
+
+    @staticmethod
+    def _answer(response: httpx.Response) -> Any:
+        if response.status_code == 200:
+            return response.json()
+        try:
+            problem = response.json()
+        except ValueError:
+            problem = {}
+        code = problem.get("code") if isinstance(problem, dict) else None
+        if response.status_code == 401:
+            raise AuthExpired(code or "auth.required")
+        if response.status_code == 410 and code == proto.ERROR_RESYNC_REQUIRED:
+            raise ResyncRequired()
+        raise SyncError(f"同步失败（{response.status_code}）/ sync failed: {code or 'http'}",
+                        code or f"http.{response.status_code}")
