@@ -24,10 +24,10 @@ from tests.sync.server_kit import TestPhone, dump, feed_world, now_ms
 
 
 @pytest.fixture
-def setup(sqlite_engine):
-    world = feed_world(sqlite_engine)
-    client = ApiClient(make_app(sqlite_engine))
-    yield sqlite_engine, world, client
+def setup(any_engine):
+    world = feed_world(any_engine)
+    client = ApiClient(make_app(any_engine))
+    yield any_engine, world, client
     client.close()
 
 
