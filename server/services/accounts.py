@@ -59,7 +59,9 @@ def create_user(conn: Connection, actor: Caller, scope: Scope, *, username: str,
     username = normalize_username(username)
     area_ids = _check_areas(conn, scope, role, area_ids)
     taken = ApiError(409, "user.username_taken", "This username is taken.")
-    if conn.execute(select(_USER.c.id).where(_USER.c.username == username)).first():
+    exists = conn.execute(select(_USER.c.id).where(_USER.c.username == username)).first()
+    conn.commit()  # reads done: the writes below start a fresh transaction (see server.services.auth)
+    if exists:
         raise taken
     user_id = new_id()
     try:
@@ -94,6 +96,7 @@ def revoke_device(conn: Connection, actor: Caller, device_id: str, now: datetime
     """Revoke a device (a lost phone): its token is refused from the next request on. Idempotent."""
     now = now or utc_now()
     found = conn.execute(select(_DEVICE.c.revoked_at).where(_DEVICE.c.id == device_id)).first()
+    conn.commit()
     if found is None:
         raise not_found("Device")
     if found.revoked_at is None:

@@ -2,6 +2,10 @@
 
 All state is in the database (several server processes may run), so a
 revoked device is refused on its very next request, by any process.
+
+Reads are committed before a write starts: a SQLite transaction that reads and
+then writes fails at once (no busy wait) when another process wrote between
+the two, while one that starts with its write waits its turn.
 """
 from __future__ import annotations
 
@@ -62,6 +66,7 @@ def login(conn: Connection, username: str, password: str, device_name: str,
     """Check the password and register a new device with a fresh token (shown only in this answer)."""
     now = now or utc_now()
     user = conn.execute(select(_USER).where(_USER.c.username == normalize_username(username))).mappings().first()
+    conn.commit()
     ok = verify_password(user["password_hash"] if user else _dummy_hash(), password)
     if not (user and ok and user["active"]):
         reason = "unknown_user" if user is None else ("inactive" if ok else "wrong_password")
@@ -102,21 +107,18 @@ def authenticate(conn: Connection, token: str, settings: Settings, now: datetime
         .join(_USER, _USER.c.id == _DEVICE.c.user_id)
         .where(_DEVICE.c.token_hash == token_hash(token))
     ).mappings().first()
-    try:
-        if row is None:
-            raise ApiError(401, "auth.invalid_token", "Sign in again: this token is not valid.", headers=_BEARER)
-        if row["revoked_at"] is not None or not row["active"]:
-            raise ApiError(401, "auth.device_revoked", "This device was signed out; sign in again.",
-                           headers=_BEARER)
-        last_seen = row["last_seen_at"] or row["created_at"]
-        if settings.token_idle_days and now - last_seen > timedelta(days=settings.token_idle_days):
-            raise ApiError(401, "auth.invalid_token", "Sign in again: this token has expired.", headers=_BEARER)
-        if now - last_seen >= timedelta(seconds=settings.last_seen_interval_seconds):
-            conn.execute(update(_DEVICE).where(_DEVICE.c.id == row["id"]).values(last_seen_at=now))
+    conn.commit()
+    if row is None:
+        raise ApiError(401, "auth.invalid_token", "Sign in again: this token is not valid.", headers=_BEARER)
+    if row["revoked_at"] is not None or not row["active"]:
+        raise ApiError(401, "auth.device_revoked", "This device was signed out; sign in again.", headers=_BEARER)
+    last_seen = row["last_seen_at"] or row["created_at"]
+    if settings.token_idle_days and now - last_seen > timedelta(days=settings.token_idle_days):
+        raise ApiError(401, "auth.invalid_token", "Sign in again: this token has expired.", headers=_BEARER)
+    if now - last_seen >= timedelta(seconds=settings.last_seen_interval_seconds):
+        # written at most once per interval, so reads stay reads
+        conn.execute(update(_DEVICE).where(_DEVICE.c.id == row["id"]).values(last_seen_at=now))
         conn.commit()
-    except ApiError:
-        conn.rollback()
-        raise
     return Caller(user_id=row["user_id"], username=row["username"], display_name=row["display_name"],
                   role=row["role"], device_id=row["id"])
 
