@@ -8,7 +8,7 @@ from server.services.sync_pull import purge_tombstones
 from shared.models import ChangeLog, SyncState, new_id
 from tests.server.client import ApiClient
 from tests.server.conftest import make_app
-from tests.sync.server_kit import TestPhone, feed_world, gunzip_json
+from tests.sync.server_kit import TestPhone, feed_world
 
 
 @pytest.fixture
