@@ -9,10 +9,15 @@ import time
 from pathlib import Path
 
 import httpx
+from sqlmodel import select
 
 from server.app import create_app
+from server.deps import CurrentUser, ScopeDep, SessionDep
 from server.routes import discover_routers
 from server.settings import get_settings
+from shared.models import Area
+from tests.server.conftest import make_app
+from tests.server.factories import PASSWORD, build_world
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -84,3 +89,22 @@ def test_doorstep_serve_starts_on_a_fresh_sqlite_file_and_answers_docs(tmp_path)
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_a_route_may_use_the_orm_session_after_the_caller_is_known(sqlite_engine, clients):
+    build_world(sqlite_engine)
+    app = make_app(sqlite_engine)
+
+    def add_grid(caller: CurrentUser, scope: ScopeDep, session: SessionDep) -> dict:
+        grid = Area(level="grid", name=f"{caller.username}的网格")
+        session.add(grid)
+        session.commit()
+        return {"id": grid.id, "districts": len(scope.district_ids)}
+
+    app.add_api_route("/api/v1/test-grid", add_grid, methods=["POST"])
+    client = clients(app)
+    client.login("admin", PASSWORD)
+    answer = client.post("/api/v1/test-grid")
+    assert answer.status_code == 200 and answer.json()["districts"] == 1
+    with sqlite_engine.connect() as conn:
+        assert conn.execute(select(Area.name).where(Area.id == answer.json()["id"])).scalar() == "admin的网格"
