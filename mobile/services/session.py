@@ -1,0 +1,120 @@
+"""The phone's session: its data folder and local store, the clock, the server it talks to, and the search index.
+
+One ``Session`` per data folder (a phone has one); each page (window or
+browser tab) has its own ``AppState`` and services over it. Everything the
+services need from outside comes through here, so tests swap the clock, the
+key store and the HTTP transport.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+import httpx
+
+from mobile.store import DeviceStore, KeyStore
+
+DEFAULT_DATA_DIR = Path("data/device")
+DEFAULT_LOCK_MINUTES = 5
+LOCK_CHOICES = (1, 2, 5, 10, 15, 30)
+
+
+def utc_clock() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def default_data_dir() -> Path:
+    """DOORSTEP_DEVICE_DIR, else the app data folder Flet gives a packaged app, else ./data/device."""
+    for name in ("DOORSTEP_DEVICE_DIR", "FLET_APP_STORAGE_DATA"):
+        if os.environ.get(name):
+            return Path(os.environ[name])
+    return DEFAULT_DATA_DIR
+
+
+def normalize_server_url(text: str) -> str:
+    """'192.168.1.5:8000/' -> 'http://192.168.1.5:8000'; raises ValueError with a Chinese message."""
+    url = (text or "").strip()
+    if not url:
+        raise ValueError("请填写服务器地址")
+    if "://" not in url:
+        url = "http://" + url
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL:
+        parsed = None
+    if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host or any(c.isspace() for c in url):
+        raise ValueError("服务器地址格式不对，例如 http://192.168.1.5:8000")
+    return url.rstrip("/")
+
+
+class _Shared(httpx.BaseTransport):
+    """A transport that outlives the clients using it (httpx closes a client's transport with the client)."""
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self.inner = inner
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        return self.inner.handle_request(request)
+
+    def close(self) -> None:
+        pass
+
+
+class Session:
+    def __init__(
+        self,
+        data_dir: Path,
+        keystore: KeyStore,
+        *,
+        clock: Callable[[], datetime] = utc_clock,
+        transport: Optional[httpx.BaseTransport] = None,
+        device_name: str = "入户通",
+        scrypt_n: Optional[int] = None,
+    ) -> None:
+        self.data_dir = Path(data_dir)
+        self.keystore = keystore
+        self.clock = clock
+        self.transport = _Shared(transport) if transport is not None else None
+        self.device_name = device_name
+        self.store_options = {"scrypt_n": scrypt_n} if scrypt_n else {}  # tests use a cheaper Scrypt
+        self._store: Optional[DeviceStore] = None
+        self._open_lock = threading.Lock()
+        self.search_index: Any = None  # mobile.services.search.SearchIndex, built at unlock
+        self.pending_sign_in: Optional[dict[str, Any]] = None  # between the password and the PIN
+
+    @property
+    def store(self) -> DeviceStore:
+        with self._open_lock:
+            if self._store is None:
+                self.data_dir.mkdir(parents=True, exist_ok=True)
+                self._store = DeviceStore.open(self.data_dir, self.keystore, **self.store_options)
+            return self._store
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def meta(self, key: str, default: Any = None) -> Any:
+        value = self.store.get_meta(key)
+        return default if value is None else value
+
+    @property
+    def user(self) -> dict[str, Any]:
+        return self.meta("user", {}) or {}
+
+    @property
+    def grid_ids(self) -> list[str]:
+        return list(self.user.get("grid_ids") or [])
+
+    def http_client(self, base_url: str, token: str | None = None, timeout: float = 15.0) -> httpx.Client:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return httpx.Client(base_url=base_url, transport=self.transport, timeout=timeout, headers=headers)
+
+    def sync_engine(self):
+        """A SyncEngine for the signed-in user (the store must be unlocked)."""
+        from mobile.sync import SyncEngine
+
+        return SyncEngine(self.store, self.meta("server_url", ""), self.meta("token", ""),
+                          transport=self.transport, clock=self.clock)

@@ -1,0 +1,174 @@
+"""Signing in with the server, choosing the PIN, unlocking offline with it, and the idle lock."""
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+
+from mobile.services.session import DEFAULT_LOCK_MINUTES, Session, normalize_server_url
+from mobile.state import LOCKED, READY, SET_PIN, SIGNED_OUT, AppState
+from mobile.store import StoreWiped, WrongPin
+
+LOGIN_PATH = "/api/v1/auth/login"
+PIN_LENGTH = 6
+
+
+class SignInError(Exception):
+    """A refusal to show the user as is (Chinese, never containing personal data)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def check_new_pin(pin: str, again: str) -> str | None:
+    """Why a new PIN is refused, or None. Six digits, not all the same, not a run like 123456."""
+    if len(pin) != PIN_LENGTH or not pin.isascii() or not pin.isdigit():
+        return f"PIN 应为 {PIN_LENGTH} 位数字"
+    if len(set(pin)) == 1:
+        return "PIN 不能是同一个数字"
+    steps = {int(b) - int(a) for a, b in zip(pin, pin[1:], strict=False)}
+    if steps in ({1}, {-1}):
+        return "PIN 不能是连续数字"
+    if pin != again:
+        return "两次输入的 PIN 不一致"
+    return None
+
+
+def grid_ids_of(user: dict[str, Any]) -> list[str]:
+    return [a["id"] for a in user.get("areas", []) if a.get("level") == "grid"]
+
+
+def is_idle(last_activity: datetime | None, now: datetime, lock_minutes: int) -> bool:
+    return last_activity is not None and now - last_activity >= timedelta(minutes=lock_minutes)
+
+
+class SignInService:
+    def __init__(self, session: Session, state: AppState) -> None:
+        self.session = session
+        self.state = state
+
+    def current_phase(self) -> str:
+        store = self.session.store
+        if store.is_unlocked:
+            return READY
+        if store.is_provisioned():
+            return LOCKED
+        return SET_PIN if self.session.pending_sign_in else SIGNED_OUT
+
+    def refresh(self) -> None:
+        """Copy the session's phase (and, when unlocked, its settings) into the page's state."""
+        self.state.phase = self.current_phase()
+        if self.state.phase == READY:
+            self._load_meta()
+
+    async def sign_in(self, server_url: str, username: str, password: str) -> None:
+        """Check the password with the server; on success the PIN screen comes next."""
+        try:
+            url = normalize_server_url(server_url)
+        except ValueError as error:
+            raise SignInError(str(error)) from None
+        if not username.strip() or not password:
+            raise SignInError("请填写用户名和密码")
+        answer = await asyncio.to_thread(self._login, url, username.strip(), password)
+        user = dict(answer["user"])
+        user["grid_ids"] = grid_ids_of(user)
+        self.session.pending_sign_in = {"server_url": url, "token": answer["token"],
+                                        "device_id": answer["device_id"], "user": user}
+        self.state.server_url = url
+        self.state.user = user
+        self.state.phase = SET_PIN
+
+    def _login(self, url: str, username: str, password: str) -> dict[str, Any]:
+        body = {"username": username, "password": password, "device_name": self.session.device_name}
+        try:
+            with self.session.http_client(url) as client:
+                response = client.post(LOGIN_PATH, json=body)
+        except httpx.HTTPError:
+            raise SignInError("无法连接服务器，请检查服务器地址和网络") from None
+        if response.status_code == 401:
+            raise SignInError("用户名或密码错误")
+        if response.status_code != 200:
+            raise SignInError(f"服务器暂时无法登录（{response.status_code}），请稍后再试")
+        return response.json()
+
+    async def set_pin(self, pin: str, again: str) -> None:
+        """Make the data key, wrap it with the PIN, and keep the session (token, user) encrypted."""
+        refusal = check_new_pin(pin, again)
+        if refusal:
+            raise SignInError(refusal)
+        pending = self.session.pending_sign_in
+        if not pending:
+            raise SignInError("请先登录")
+        await asyncio.to_thread(self._provision, pin, pending)
+        self.session.pending_sign_in = None
+        self._load_meta()
+        await self._after_unlock()
+
+    def _provision(self, pin: str, pending: dict[str, Any]) -> None:
+        store = self.session.store
+        if store.is_provisioned():  # another user's leftovers: signing in starts afresh
+            store.wipe()
+        store.provision(pin)
+        if not store.is_unlocked:
+            store.unlock(pin)
+        for key, value in pending.items():
+            store.set_meta(key, value)
+        if store.get_meta("lock_minutes") is None:
+            store.set_meta("lock_minutes", DEFAULT_LOCK_MINUTES)
+
+    async def unlock(self, pin: str) -> None:
+        try:
+            await asyncio.to_thread(self.session.store.unlock, pin)
+        except WrongPin as error:
+            remaining = getattr(error, "remaining_attempts", None)
+            if remaining is None and error.args:
+                remaining = error.args[0]
+            raise SignInError(f"PIN 错误，还可以再试 {remaining} 次") from None
+        except StoreWiped:
+            self.state.phase = SIGNED_OUT
+            self.state.user = None
+            raise SignInError("PIN 错误次数过多，手机上的数据已清除，请重新登录") from None
+        self._load_meta()
+        await self._after_unlock()
+
+    async def _after_unlock(self) -> None:
+        from mobile.services.search import SearchIndex
+
+        self.session.search_index = await asyncio.to_thread(SearchIndex.build, self.session.store)
+        self.touch()
+        self.state.phase = READY
+
+    def _load_meta(self) -> None:
+        session = self.session
+        self.state.user = session.user
+        self.state.server_url = session.meta("server_url", "")
+        self.state.lock_minutes = int(session.meta("lock_minutes", DEFAULT_LOCK_MINUTES))
+        self.state.last_sync_at = _as_datetime(session.meta("last_sync_at"))
+        self.state.pending = session.store.pending_count()
+
+    def touch(self) -> None:
+        """The user did something: the idle clock starts again."""
+        self.state.last_activity = self.session.now()
+
+    def lock_if_idle(self) -> bool:
+        """Lock the store when the user has been idle for the lock time; True when it locked."""
+        if self.state.phase != READY:
+            return False
+        if not is_idle(self.state.last_activity, self.session.now(), self.state.lock_minutes):
+            return False
+        self.lock()
+        return True
+
+    def lock(self) -> None:
+        self.session.store.lock()
+        self.session.search_index = None
+        self.state.phase = LOCKED
+
+
+def _as_datetime(value: Any) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))

@@ -1,0 +1,94 @@
+"""The sync screen's logic: changes waiting, a sync run in a worker thread with its progress, and what came and went."""
+from __future__ import annotations
+
+import asyncio
+import threading
+from dataclasses import asdict, is_dataclass
+from datetime import datetime
+from typing import Any, Callable, Optional
+
+from mobile.services.search import SearchIndex
+from mobile.services.session import Session
+from mobile.state import AppState
+from mobile.sync import AuthExpired, SyncError
+
+TABLE_LABELS = {
+    "household": "住户", "resident": "居民", "status_record": "状态记录", "visit": "走访", "employer": "用人单位",
+    "vacancy": "岗位", "referral": "推荐", "referral_event": "推荐进展", "conflict": "冲突", "area": "区域",
+}
+STEP_LABELS = {"push": "正在上传修改", "pull": "正在下载数据"}
+PROGRESS_POLL_S = 0.15
+
+
+def summary_lines(summary: dict[str, Any]) -> list[str]:
+    """What came and went, in Chinese."""
+    lines = [f"上传 {summary.get('pushed', 0)} 条修改", f"下载 {summary.get('pulled', 0)} 条记录"]
+    if summary.get("duplicates"):
+        lines.append(f"{summary['duplicates']} 条此前已上传")
+    if summary.get("conflicts"):
+        lines.append(f"新冲突 {summary['conflicts']} 个，请在下方处理")
+    for table, _row_id, _code, message in summary.get("rejected") or []:
+        lines.append(f"被服务器拒绝：{TABLE_LABELS.get(table, table)}（{message}）")
+    if summary.get("resynced"):
+        lines.append("已重新完整下载本机数据")
+    return lines
+
+
+class SyncService:
+    def __init__(self, session: Session, state: AppState) -> None:
+        self.session = session
+        self.state = state
+
+    def refresh_counts(self) -> None:
+        from mobile.services.conflicts import ConflictService
+
+        self.state.pending = self.session.store.pending_count()
+        self.state.open_conflicts = len(ConflictService(self.session, self.state).open_conflicts())
+
+    async def sync(self, on_progress: Optional[Callable[[], None]] = None) -> Optional[dict[str, Any]]:
+        """Push the outbox and pull what changed; None when it failed (``state.sync_error`` says why)."""
+        if self.state.syncing:
+            return None
+        state = self.state
+        state.syncing, state.sync_error, state.sync_progress, state.sync_step = True, "", 0.0, "正在连接服务器"
+        progress: dict[str, Any] = {}
+        lock = threading.Lock()
+
+        def record(step: str, fraction: float) -> None:  # called from the worker thread
+            with lock:
+                progress.update(step=step, fraction=fraction)
+
+        engine = self.session.sync_engine()
+        task = asyncio.ensure_future(asyncio.to_thread(engine.sync, progress=record))
+        try:
+            while not task.done():
+                await asyncio.wait({task}, timeout=PROGRESS_POLL_S)
+                with lock:
+                    if progress:
+                        state.sync_step = STEP_LABELS.get(progress["step"], progress["step"])
+                        state.sync_progress = max(0.0, min(1.0, float(progress["fraction"])))
+                if on_progress:
+                    on_progress()
+            result = task.result()
+        except AuthExpired:
+            state.sync_error = "登录已失效，请在“设置”中退出后重新登录"
+            return None
+        except SyncError as error:
+            state.sync_error = str(error) or "同步失败，请稍后再试"
+            return None
+        finally:
+            state.syncing, state.sync_progress, state.sync_step = False, None, ""
+        summary = asdict(result) if is_dataclass(result) else dict(result)
+        await self._after_sync(summary)
+        return summary
+
+    async def _after_sync(self, summary: dict[str, Any]) -> None:
+        store = self.session.store
+        finished = summary.get("finished_at") or self.session.now()
+        if store.get_meta("last_sync_at") is None or summary.get("finished_at"):
+            store.set_meta("last_sync_at", finished.isoformat() if isinstance(finished, datetime) else finished)
+        if summary.get("pulled") and self.session.search_index is not None:
+            self.session.search_index = await asyncio.to_thread(SearchIndex.build, store)
+        self.state.last_sync_at = finished if isinstance(finished, datetime) else datetime.fromisoformat(finished)
+        self.state.sync_summary = summary
+        self.refresh_counts()

@@ -1,0 +1,45 @@
+"""Sign-in: server address, user name and password; the PIN comes next."""
+from __future__ import annotations
+
+import os
+
+import flet as ft
+
+from mobile.components.frame import screen
+from mobile.components.touch import action_button, text_input
+from mobile.routing import AppContext
+from mobile.services.sign_in import SignInError, SignInService
+
+ROUTE = "/sign-in"
+PUBLIC = True
+
+
+def build(ctx: AppContext) -> ft.View:
+    service = ctx.service(SignInService)
+    server = text_input("服务器地址", ctx.state.server_url or os.environ.get("DOORSTEP_SERVER_URL", ""),
+                        hint="例如 http://192.168.1.5:8000", keyboard=ft.KeyboardType.URL)
+    username = text_input("用户名", "")
+    password = text_input("密码", "", password=True)
+    error = ft.Text("", color=ft.Colors.ERROR, size=15)
+    busy = ft.ProgressRing(visible=False, width=28, height=28)
+
+    async def submit(e=None) -> None:
+        error.value, busy.visible = "", True
+        ctx.update()
+        try:
+            await service.sign_in(server.value, username.value, password.value)
+        except SignInError as failure:
+            error.value = failure.message
+            return
+        finally:
+            busy.visible = False
+            ctx.update()
+        password.value = ""
+        await ctx.go("/pin/new")
+
+    password.on_submit = submit
+    button = action_button("登录", submit, icon=ft.Icons.LOGIN)
+    return screen(ctx, ROUTE, "入户通 · 登录", [
+        ft.Text("社区就业服务上门走访", size=16),
+        server, username, password, error, ft.Row([button, busy]),
+    ], root=True)

@@ -1,0 +1,73 @@
+"""Sync: changes waiting, progress while syncing, last sync, what came and went, and my conflicts to decide."""
+from __future__ import annotations
+
+from typing import Any
+
+import flet as ft
+
+from mobile.components.conflict_card import conflict_card
+from mobile.components.frame import screen
+from mobile.components.touch import action_button, section
+from mobile.routing import AppContext, NavEntry
+from mobile.services.conflicts import ConflictService
+from mobile.services.sync import SyncService, summary_lines
+
+ROUTE = "/sync"
+NAV = NavEntry("同步", ft.Icons.SYNC, ROUTE, order=30)
+
+
+def _when(value: Any) -> str:
+    return value.astimezone().strftime("%Y-%m-%d %H:%M") if value else "从未同步"
+
+
+def build(ctx: AppContext) -> ft.View:
+    sync, conflicts = ctx.service(SyncService), ctx.service(ConflictService)
+    state = ctx.state
+    sync.refresh_counts()
+    pending = ft.Text("", size=17, weight=ft.FontWeight.W_500)
+    last = ft.Text("", size=15)
+    step = ft.Text("", size=14)
+    progress = ft.ProgressBar(value=0, visible=False, bar_height=8)
+    error = ft.Text("", color=ft.Colors.ERROR, size=15)
+    summary = ft.Column(spacing=2)
+    conflict_list = ft.Column(spacing=8)
+    button = action_button("立即同步", icon=ft.Icons.SYNC)
+
+    def decide(conflict_id: str, side: str):
+        def handler(e: Any = None) -> None:
+            conflicts.decide(conflict_id, side)
+            ctx.toast("已记录您的决定，下次同步时上传")
+            show()
+            ctx.update()
+        return handler
+
+    def show() -> None:
+        pending.value = f"待上传的修改：{state.pending} 条"
+        last.value = f"上次同步：{_when(state.last_sync_at)}"
+        progress.visible = state.syncing
+        progress.value = state.sync_progress
+        step.value = state.sync_step if state.syncing else ""
+        button.disabled = state.syncing
+        error.value = state.sync_error
+        summary.controls = [ft.Text(line, size=15) for line in summary_lines(state.sync_summary)] \
+            if state.sync_summary else []
+        items = conflicts.open_conflicts()
+        conflict_list.controls = [conflict_card(item, decide) for item in items] or [
+            ft.Text("没有需要您处理的冲突。", size=15)]
+
+    async def run(e: Any = None) -> None:
+        def tick() -> None:
+            show()
+            ctx.page.update()
+
+        await sync.sync(on_progress=tick)
+        show()
+        ctx.update()
+
+    button.on_click = run
+    show()
+    return screen(ctx, ROUTE, "同步", [
+        pending, last, button, step, progress, error,
+        section("本次同步"), summary,
+        section("需要您决定的冲突"), ft.Text("两人同时修改了同一项，请选择保留哪个值。", size=14), conflict_list,
+    ], root=True)
