@@ -127,9 +127,12 @@ class DeviceStore:
             for table in list(device_tables()) + list(DEVICE_METADATA.sorted_tables):
                 conn.execute(delete(table))
             conn.execute(insert(DEVICE_STATE).values(id=1, next_seq=1, clock="", cursor=0))
-        with self.engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-            conn.exec_driver_sql("VACUUM")
+        raw = self.engine.raw_connection()  # outside any transaction (the driver is in autocommit mode)
+        try:
+            raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            raw.driver_connection.execute("VACUUM")
+        finally:
+            raw.close()
 
     @property
     def cipher(self) -> crypto.CellCipher:

@@ -61,7 +61,7 @@ def plan_create(table: str, row_id: str, values: Mapping[str, Any], stamp: str, 
     row["stamps"] = row_stamps
     change = {"table": table, "row_id": row_id, "op": "upsert",
               "fields": encode_row(table, {f: row.get(f) for f in plain}),
-              "stamps": stamps, "base": {k: None for k in keys}, "base_values": {}, "set_ops": set_ops}
+              "stamps": stamps, "base": {}, "base_values": {}, "set_ops": set_ops}
     return Edit(row, change, sorted(row_stamps), OP_CREATE)
 
 
