@@ -34,6 +34,14 @@ def _utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+class _Borrowed(httpx.BaseTransport):
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self.inner = inner
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        return self.inner.handle_request(request)
+
+
 @dataclass
 class SyncSummary:
     pushed: int = 0  # changes the server applied (conflicts included)
@@ -63,6 +71,8 @@ class SyncEngine:
         self.max_backoff = max_backoff
         self.push_batch = max(1, min(push_batch, proto.MAX_CHANGES_PER_PUSH))
         self.page_size = max(1, min(page_size, proto.MAX_PAGE_SIZE))
+        if transport is not None:
+            transport = _Borrowed(transport)  # the caller's: closing the engine must not close it
         self.client = httpx.Client(base_url=base_url, transport=transport, timeout=timeout,
                                    headers={"Authorization": f"Bearer {token}", "Accept-Encoding": "gzip"})
         self.bytes_sent = 0  # request bodies, and response bodies as they came (compressed)

@@ -30,4 +30,7 @@ class InProcessTransport(httpx.BaseTransport):
         return self._runner.run(call())
 
     def close(self) -> None:
+        """Clients come and go over one app: closing a client leaves this transport usable."""
+
+    def shutdown(self) -> None:
         self._runner.close()
