@@ -148,12 +148,16 @@ class ResidentForm:
         changed = {field}
         error = self._check(field, final=final)
         self._set_error(field, error)
-        if field == "id_number" and error is None and self.raw["id_number"].strip():
-            number = validate_id_number(self.raw["id_number"], today=self.today())
-            self.raw["birth_date"] = birth_date_from_id(number).isoformat()
-            self.raw["sex"] = sex_from_id(number)
-            self._set_error("birth_date", None)
-            changed |= {"birth_date", "sex"}
+        if field == "id_number" and error is None:
+            try:
+                number = self._parse("id_number")
+            except FieldError:
+                number = None  # still being typed
+            if number:
+                self.raw["birth_date"] = birth_date_from_id(number).isoformat()
+                self.raw["sex"] = sex_from_id(number)
+                self._set_error("birth_date", None)
+                changed |= {"birth_date", "sex"}
         return changed
 
     def _set_error(self, field: str, error: Optional[str]) -> None:
@@ -189,6 +193,8 @@ class ResidentForm:
             return day
         if field in TEXT_FIELDS:
             return normalize_text(raw or "", field=field, allow_newlines=field == "notes")
+        if field == "relation":
+            return raw or ""  # a text column: "" when not asked
         if field in CHOICES and field not in BOOL3_FIELDS:
             return raw or None
         if field in BOOL3_FIELDS:

@@ -2,26 +2,10 @@
 from __future__ import annotations
 
 from mobile.services.sign_in import SignInService
-from tests.mobile.conftest import PIN, SERVER
+from tests.mobile.conftest import PIN
+from tests.mobile.flows import ctx as _ctx
+from tests.mobile.flows import set_pin, sign_in
 from tests.mobile.ui import button, field, tap, texts, type_into
-from tests.server.factories import PASSWORD
-
-
-def sign_in(app, username="coord_a1", password=PASSWORD):
-    view = app.page.view
-    type_into(field(view, "服务器地址"), SERVER)
-    type_into(field(view, "用户名"), username)
-    type_into(field(view, "密码"), password)
-    tap(button(view, "登录"))
-    return app.page.view
-
-
-def set_pin(app, pin=PIN, again=PIN):
-    view = app.page.view
-    type_into(field(view, "设置 PIN（6 位数字）"), pin)
-    type_into(field(view, "再次输入 PIN"), again)
-    tap(button(view, "确定"))
-    return app.page.view
 
 
 def test_a_new_phone_signs_in_sets_a_pin_and_lands_on_its_worklist(make_app, cloud):
@@ -90,7 +74,3 @@ def test_five_wrong_pins_wipe_the_phone_and_send_it_back_to_sign_in(make_app):
         tap(button(app.page.view, "解锁"))
     assert app.page.route == "/sign-in"
     assert not _ctx(app).session.store.is_provisioned()
-
-
-def _ctx(app):
-    return app.page.on_route_change.__self__.ctx

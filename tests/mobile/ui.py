@@ -53,8 +53,10 @@ def run(result: Any) -> Any:
 
 
 def walk(control: Any) -> Iterator[BaseControl]:
-    """Every control under ``control`` (a view, a dialog), depth first."""
+    """Every visible control under ``control`` (a view, a dialog), depth first."""
     if isinstance(control, BaseControl):
+        if getattr(control, "visible", True) is False:
+            return
         yield control
         for f in dataclasses.fields(control):
             if f.name.startswith("_") or f.name in ("parent", "page", "data"):
