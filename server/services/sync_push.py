@@ -10,8 +10,10 @@ Order of work (``docs/sync-protocol.md`` has the rules for people):
    not above it is a ``duplicate`` and changes nothing;
 4. the rows the batch touches are fetched in one query per table, and the
    changes are merged in memory in ``seq`` order (``shared.merge.merge_row``);
-5. the results are written set-wise (executemany per table), every touched row
-   gets a new version and feed entry, ``last_seq`` moves, and it all commits.
+5. the results are written set-wise: every touched row gets its next version
+   from the locked counter and is written once (executemany per table and set
+   of changed columns), its feed entry is replaced, ``last_seq`` moves, and it
+   all commits.
 
 Every applied change re-versions its row, so the device pulls back the
 server's merged row (the winner, normalised values, clamped stamps).
@@ -23,13 +25,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from server.errors import ApiError
 from server.services.audit import record_event
-from server.services.change_log import lock_versions, write_entries
+from server.services.change_log import LogEntry, VersionCounter, lock_versions
 from server.services.scope import Scope
-from server.services.sync_rows import fetch_rows, row_scope, scope_allows, table_of
+from server.services.sync_rows import FETCH_CHUNK, fetch_rows, row_scope, scope_allows, table_of
 from shared import sync_protocol as proto
 from shared.hlc import clamp_stamp, parse_stamp
 from shared.merge import (
@@ -40,11 +42,12 @@ from shared.merge import (
     referral_status,
     set_ops_from_value,
 )
-from shared.models import MODEL_BY_TABLE, Device
+from shared.models import MODEL_BY_TABLE, ChangeLog, Device
 from shared.sync_codec import clean_row, clean_set_element, decode_row, encode_value
 from shared.sync_schema import SYNC_SPECS, SyncSpec
 
 _DEVICE = Device.__table__
+_LOG = ChangeLog.__table__
 CONFLICT_NAMESPACE = uuid.UUID("5b0f8f0e-2f5c-4c52-9a57-d00e57e9c0f1")
 LOCAL_OFFSET = timedelta(hours=8)  # the users' calendar day (China Standard Time) for "born after today"
 
@@ -74,7 +77,7 @@ class Batch:
 
     rows: dict[tuple[str, str], dict[str, Any] | None] = field(default_factory=dict)
     created: set[tuple[str, str]] = field(default_factory=set)
-    touched: dict[tuple[str, str], None] = field(default_factory=dict)  # ordered set
+    touched: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # row -> columns to write
     conflicts: list[dict[str, Any]] = field(default_factory=list)
     referrals: set[str] = field(default_factory=set)  # referral ids whose status may move
 
@@ -149,9 +152,7 @@ def _apply(conn: Connection, user_id: str, device_id: str, scope: Scope, request
         if seq > last_seq and results[seq].status == "rejected":
             last_seq = seq
     _recompute_referrals(conn, batch)
-    _write(conn, batch, user_id)
-    write_entries(conn, counter, [row_scope(t, batch.rows[(t, i)]) for t, i in batch.touched]
-                  + [row_scope("conflict", c) for c in batch.conflicts])
+    _write(conn, batch, counter)
     counter.save()
     for item in fresh:
         if item.clamped_ms and results[item.change.seq].status != "rejected":
@@ -285,7 +286,8 @@ def apply_change(batch: Batch, item: Prepared, user_id: str, device_id: str, sco
         batch.created.discard(key)
         raise Rejected(proto.REJECT_OUTSIDE_AREA, "This record is outside your areas.")
     batch.rows[key] = merged
-    batch.touched[key] = None
+    columns = batch.touched.setdefault(key, {"stamps", "deleted", "updated_by"})
+    columns.update(name for name in spec.fields if merged[name] != row[name])
     if spec.table == "referral":
         batch.referrals.add(change.row_id)
     ids = [_record_conflict(batch, spec, change, merged, conflict, user_id, device_id, now)
@@ -316,7 +318,7 @@ def _create_append_only(batch: Batch, item: Prepared, user_id: str, scope: Scope
     key = (spec.table, change.row_id)
     batch.rows[key] = row
     batch.created.add(key)
-    batch.touched[key] = None
+    batch.touched[key] = set()
     return "applied"
 
 
@@ -372,34 +374,65 @@ def _recompute_referrals(conn: Connection, batch: Batch) -> None:
         status, status_on = (step.status, step.occurred_on) if step else ("referred", None)
         if (row["status"], row["status_on"]) != (status, status_on):
             batch.rows[("referral", referral_id)] = {**row, "status": status, "status_on": status_on}
-            batch.touched[("referral", referral_id)] = None
+            batch.touched.setdefault(("referral", referral_id), set()).update(("status", "status_on"))
 
 
 # --- writing, set-wise -------------------------------------------------------------------
 
 
-def _write(conn: Connection, batch: Batch, user_id: str) -> None:
-    by_table: dict[str, tuple[list, list]] = {}
-    for key in batch.touched:
-        inserts, updates = by_table.setdefault(key[0], ([], []))
-        (inserts if key in batch.created else updates).append(batch.rows[key])
-    for table_name, (inserts, updates) in by_table.items():
+def _write(conn: Connection, batch: Batch, counter: VersionCounter) -> None:
+    """Insert and update the touched rows with their new versions, add the conflicts, rewrite their feed entries.
+
+    Each row is written once, its new version included (one UPDATE per row,
+    grouped by the columns that changed), and keeps one feed entry as
+    ``change_log.write_entries`` does, with versions from the same locked counter.
+    """
+    _keep_new_conflicts(conn, batch)
+    entries: list[tuple[LogEntry, int]] = []
+    inserts: dict[str, list[dict]] = {}
+    updates: dict[tuple[str, frozenset[str]], list[dict]] = {}
+    for key, columns in batch.touched.items():
+        row = batch.rows[key]
+        row["version"] = counter.next()
+        entries.append((row_scope(key[0], row), row["version"]))
+        if key in batch.created:
+            inserts.setdefault(key[0], []).append(row)
+        else:
+            names = frozenset(columns | {"version"})
+            updates.setdefault((key[0], names), []).append({"b_id": row["id"], **{c: row[c] for c in names}})
+    for conflict in batch.conflicts:
+        conflict["version"] = counter.next()
+        entries.append((row_scope("conflict", conflict), conflict["version"]))
+        inserts.setdefault("conflict", []).append(conflict)
+    for table_name, rows in inserts.items():
+        conn.execute(insert(table_of(table_name)), rows)
+    for (table_name, _names), params in updates.items():
         table = table_of(table_name)
-        if inserts:
-            conn.execute(insert(table), inserts)
-        if updates:
-            columns = (*SYNC_SPECS[table_name].fields, "stamps", "deleted", "updated_by")
-            conn.execute(update(table).where(table.c.id == bindparam("b_id")),
-                         [{"b_id": row["id"], **{c: row[c] for c in columns}} for row in updates])
-    if batch.conflicts:
-        existing = fetch_rows(conn, "conflict", [c["id"] for c in batch.conflicts])
-        batch.conflicts = [c for c in batch.conflicts if c["id"] not in existing]
-        devices = {c["device_a"] for c in batch.conflicts}
-        users = dict(conn.execute(select(_DEVICE.c.id, _DEVICE.c.user_id).where(_DEVICE.c.id.in_(devices))).all())
-        for c in batch.conflicts:
-            c["user_a"] = users.get(c["device_a"])
-        if batch.conflicts:
-            conn.execute(insert(table_of("conflict")), batch.conflicts)
+        conn.execute(update(table).where(table.c.id == bindparam("b_id")), params)
+    replaced: dict[str, list[str]] = {}
+    for key in batch.touched:
+        if key not in batch.created:
+            replaced.setdefault(key[0], []).append(key[1])
+    for table_name, ids in replaced.items():
+        for start in range(0, len(ids), FETCH_CHUNK):
+            conn.execute(delete(_LOG).where(_LOG.c.table_name == table_name,
+                                            _LOG.c.row_id.in_(ids[start:start + FETCH_CHUNK])))
+    if entries:
+        conn.execute(insert(_LOG), [{"version": version, "table_name": e.table_name, "row_id": e.row_id,
+                                     "grid_id": e.grid_id, "street_id": e.street_id, "district_id": e.district_id}
+                                    for e, version in entries])
+
+
+def _keep_new_conflicts(conn: Connection, batch: Batch) -> None:
+    """Drop conflicts already recorded (ids are derived from the two stamps) and name the other side's user."""
+    if not batch.conflicts:
+        return
+    existing = fetch_rows(conn, "conflict", [c["id"] for c in batch.conflicts])
+    batch.conflicts = [c for c in batch.conflicts if c["id"] not in existing]
+    devices = {c["device_a"] for c in batch.conflicts}
+    users = dict(conn.execute(select(_DEVICE.c.id, _DEVICE.c.user_id).where(_DEVICE.c.id.in_(devices))).all())
+    for conflict in batch.conflicts:
+        conflict["user_a"] = users.get(conflict["device_a"])
 
 
 # --- new rows ------------------------------------------------------------------------------
