@@ -29,6 +29,7 @@ def build_jobs(draw: Draw, grids: list[Grid], employers: int, vacancies: int) ->
     streets = list(dict.fromkeys(g.street_id for g in grids))
     centres = len(streets) * len(catalog.PUBLIC_WELFARE_EMPLOYERS) if employers >= 8 else 0
     kinds: list[tuple | None] = []  # None: a street service centre offering public-welfare posts
+    taken: set[str] = set()
     for i in range(employers):
         grid = d.pick([g for g in grids if g.street_id == streets[i % len(streets)]])
         if i < centres:
@@ -36,7 +37,7 @@ def build_jobs(draw: Draw, grids: list[Grid], employers: int, vacancies: int) ->
             name = grid.street_name + catalog.PUBLIC_WELFARE_EMPLOYERS[i // len(streets)]
         else:
             kind = d.pick(catalog.EMPLOYER_KINDS)
-            name = _unique_name(d, kind[0], set(out.employer_name.values()))
+            name = _unique_name(d, kind[0], taken)
             base = kind[2] and d.chance(0.3)
         row = d.row(
             "employer", id=d.new_id(), street_id=grid.street_id, community_id=grid.community_id, name=name,
@@ -45,10 +46,11 @@ def build_jobs(draw: Draw, grids: list[Grid], employers: int, vacancies: int) ->
         )
         out.employers.append(row)
         out.employer_name[row["id"]] = name
+        taken.add(name)
         kinds.append(kind)
     # every employer offers at least one vacancy; about 15% of vacancies are public-welfare posts
-    welfare = [i for i in range(centres)]
-    others = [i for i in range(centres, employers)] or welfare
+    welfare = list(range(centres))
+    others = list(range(centres, employers)) or welfare
     owners = list(range(employers))
     owners += [d.pick(welfare) for _ in range(max(0, round(0.15 * vacancies) - centres))] if welfare else []
     owners += [d.pick(others) for _ in range(max(0, vacancies - len(owners)))]

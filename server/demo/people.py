@@ -7,9 +7,9 @@ from datetime import date, timedelta
 from server.demo import catalog
 from server.demo.rows import Draw, Grid, add_months, noon
 from shared.validation import make_id_number
-from shared.vocab import EmploymentStatus, StatusKind
+from shared.vocab import EMPLOYED_STATUSES, EmploymentStatus, StatusKind
 
-WORKING = (EmploymentStatus.employed, EmploymentStatus.flexible, EmploymentStatus.self_employed)
+_EMPLOYED = frozenset(s.value for s in EMPLOYED_STATUSES)
 # Family make-ups of ordinary households, with weights (about 2.4 people a household).
 MAKEUPS = (
     ("elder_single", 10), ("elder_couple", 17), ("couple", 13), ("couple_child", 28), ("couple_2children", 8),
@@ -52,6 +52,7 @@ class _Builder:
         self._phones: set[str] = set()
         self._history: dict[str, list[tuple[str, str, date]]] = {}
         self._grid_of: dict[str, Grid] = {}
+        self.surname: dict[str, str] = {}  # resident id -> family name (some have two characters)
 
     # --- one person -----------------------------------------------------------
     def person(self, household: dict, relation: str, sex: str, age: int, surname: str | None = None) -> dict:
@@ -63,12 +64,13 @@ class _Builder:
             if number not in self._id_numbers:
                 self._id_numbers.add(number)
                 break
+        surname = surname or d.fake.last_name()
         first = d.fake.first_name_male() if sex == "male" else d.fake.first_name_female()
         status, since = self._initial_status(sex, age, birth)
         adult = age >= 16 and status != EmploymentStatus.student
         row = d.row(
             "resident", id=d.new_id(), household_id=household["id"], grid_id=household["grid_id"],
-            community_id=household["community_id"], name=(surname or d.fake.last_name()) + first,
+            community_id=household["community_id"], name=surname + first,
             id_number=number, sex=sex, birth_date=birth, phone=self._phone() if age >= 16 else None,
             relation=catalog.RELATIONS[relation], education=self._education(age, birth.year, status),
             skills=d.rng.sample(catalog.SKILLS, d.weighted(((0, 30), (1, 40), (2, 22), (3, 8)))) if adult else [],
@@ -83,6 +85,7 @@ class _Builder:
         self.out.residents.append(row)
         self.out.members[household["id"]].append(row)
         self.out.age[row["id"]] = age
+        self.surname[row["id"]] = surname
         return row
 
     def _phone(self) -> str:
@@ -163,6 +166,12 @@ class _Builder:
             (StatusKind.registration.value, "deregistered", employed),
         ]
 
+    def employ(self, row: dict, since: date) -> None:
+        """Make sure a resident is at work (for the households whose make-up needs one), keeping a job they have."""
+        if row["employment_status"] not in _EMPLOYED:
+            row.update(employment_status=EmploymentStatus.employed.value, employer_name=self.draw.fake.company(),
+                       employment_since=since, unemployment_registered=False, able_to_work=True)
+
     def _wishes(self, row: dict) -> list[str]:
         skilled = [code for code, _name, skills, *_ in catalog.OCCUPATIONS if set(skills) & set(row["skills"])]
         pool = skilled + [c for c in _GENERAL_WISHES if c not in skilled]
@@ -223,7 +232,7 @@ class _Builder:
             p(household, "spouse", "female", max(55, head + d.rng.randint(-5, 1)))
         elif makeup == "elder_with_adult_child":
             head = d.rng.randint(60, 82)
-            surname = p(household, "head", sex, head)["name"][0]
+            surname = self.surname[p(household, "head", sex, head)["id"]]
             self.child(household, surname, d.rng.randint(max(28, head - 40), min(55, head - 22)))
         else:
             low, high = {"couple": (24, 59), "couple_child": (26, 60), "couple_2children": (30, 55),
@@ -240,7 +249,7 @@ class _Builder:
 
     def couple(self, household: dict, head_age: int, wife_age: int | None = None) -> tuple[str, int]:
         """A husband (the head) and his wife; returns the children's family name and the wife's age."""
-        surname = self.person(household, "head", "male", head_age)["name"][0]
+        surname = self.surname[self.person(household, "head", "male", head_age)["id"]]
         if wife_age is None:
             wife_age = max(21, head_age + self.draw.rng.randint(-6, 2))
         self.person(household, "spouse", "female", wife_age)
@@ -363,10 +372,7 @@ def _double_unemployed(b: _Builder, household: dict, i: int, window_start: date)
         b.register(spouse, d.between(today - timedelta(days=500), today - timedelta(days=30)))
     if variant == 0:  # an adult child at work
         child = b.child(household, surname, b.child_age(wife, 22, 30))
-        if child["employment_status"] not in {s.value for s in WORKING}:
-            child.update(employment_status=EmploymentStatus.employed.value, employer_name=d.fake.company(),
-                         employment_since=today - timedelta(days=d.rng.randint(200, 1500)),
-                         unemployment_registered=False, able_to_work=True)
+        b.employ(child, today - timedelta(days=d.rng.randint(200, 1500)))
     elif d.chance(0.5):
         b.child(household, surname, b.child_age(wife, 10, 18))
     household.update(double_unemployed=True, notes="夫妻双方失业，重点帮扶")
@@ -377,7 +383,7 @@ def _single_parent(b: _Builder, household: dict, i: int, window_start: date) -> 
     sex = "female" if d.chance(0.75) else "male"
     age = d.rng.randint(32, 50)
     parent = b.person(household, "head", sex, age)
-    surname = parent["name"][0] if sex == "male" or d.chance(0.5) else None
+    surname = b.surname[parent["id"]] if sex == "male" or d.chance(0.5) else None
     for _ in range(d.rng.randint(1, 2)):
         b.child(household, surname, b.child_age(age, 3, 20))
     variant = i % 5
@@ -385,10 +391,8 @@ def _single_parent(b: _Builder, household: dict, i: int, window_start: date) -> 
         b.register(parent, d.between(today - timedelta(days=600), today - timedelta(days=20)))
     elif variant == 4:
         b.reemploy(parent, *b.reemployment_dates(window_start))
-    elif parent["employment_status"] not in {s.value for s in WORKING}:
-        parent.update(employment_status=EmploymentStatus.employed.value, employer_name=d.fake.company(),
-                      employment_since=today - timedelta(days=d.rng.randint(100, 2000)),
-                      unemployment_registered=False, able_to_work=True)
+    else:
+        b.employ(parent, today - timedelta(days=d.rng.randint(100, 2000)))
     household.update(single_parent=True)
 
 
@@ -403,7 +407,7 @@ def _sample_registered(b: _Builder, hardship_ids: set[str], registered: int, ree
     """Register ordinary residents until about ``registered`` are on the register, 40% of them 40/50."""
     d = b.draw
     current = sum(1 for r in b.out.residents if r["unemployment_registered"])
-    working = {s.value for s in WORKING} | {EmploymentStatus.unemployed.value}
+    working = _EMPLOYED | {EmploymentStatus.unemployed.value}
     eligible = [r for r in b.out.residents if r["household_id"] not in hardship_ids
                 and r["employment_status"] in working and b.out.age[r["id"]] >= 18]
     older = [r for r in eligible if is_older_worker(r["sex"], b.out.age[r["id"]])]

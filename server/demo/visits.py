@@ -38,7 +38,6 @@ class _Builder:
         self.out = Visits()
         self._codes: set[str] = set()
         self._hired: set[str] = set()  # residents whose job came through a referral
-        self._vacancy = {v["id"]: v for v in jobs.vacancies}
 
     def household(self, household: dict, grid: Grid, window: list[tuple[date, date]]) -> None:
         d, p = self.draw, self.people

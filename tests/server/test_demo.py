@@ -119,6 +119,8 @@ def test_families_are_plausible(demo):
         for child in (p for p in people if p["relation"] in ("子", "女")):
             assert child["birth_date"] < head["birth_date"] + timedelta(days=365 * 50)
             assert child["birth_date"] > head["birth_date"] + timedelta(days=365 * 18)
+            if head["sex"] == "male":
+                assert child["name"][0] == head["name"][0]  # children take their father's family name
         assert household["address"] and (household["building"] or household["address"].endswith("号"))
     sizes = [len(members[h["id"]]) for h in demo.tables["household"]]
     assert min(sizes) >= 1 and max(sizes) <= 6
