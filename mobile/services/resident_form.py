@@ -123,6 +123,7 @@ class ResidentForm:
         self.raw: dict[str, Any] = raw_from_row(self.original)
         if not self.original.get("consent_scope"):
             self.raw["consent_scope"] = DEFAULT_CONSENT_SCOPE
+        self.initial_raw = dict(self.raw)
         self.errors: dict[str, str] = {}
 
     @property
@@ -273,13 +274,20 @@ class ResidentForm:
     # --- saving -------------------------------------------------------------------
 
     def validate_all(self) -> dict[str, Any]:
+        """Check every field; the ones the user touched must be right to save.
+
+        A stored value that fails today's checks (an old record with a mistyped
+        ID number) is shown as an error but does not block saving other fields:
+        it is not sent, since it did not change.
+        """
         for field in list(self.raw):
             self._set_error(field, self._check(field, final=True))
         values = self.values()
         if not values.get("name"):
             self.errors.setdefault("name", "不能为空")
-        if self.errors:
-            raise FormInvalid(dict(self.errors))
+        blocking = {f: e for f, e in self.errors.items() if self.is_new or self.raw.get(f) != self.initial_raw.get(f)}
+        if blocking:
+            raise FormInvalid(blocking)
         return values
 
     def changed_fields(self, values: dict[str, Any], now: datetime) -> dict[str, Any]:
@@ -289,14 +297,17 @@ class ResidentForm:
                 had = self.original.get("consent_given_at") is not None
                 if value and not had:
                     fields["consent_given_at"] = now
+                    fields["consent_scope"] = values.get("consent_scope") or DEFAULT_CONSENT_SCOPE
                 elif not value and had:
                     fields["consent_given_at"] = None
                 continue
-            if self.is_new or self.original.get(field) != value:
+            if self.is_new or (self.original.get(field) != value and self.raw.get(field) != self.initial_raw.get(field)):
                 fields[field] = value
         if self.is_new:
             fields.update(household_id=self.household_id, grid_id=self.household.get("grid_id"),
                           community_id=self.household.get("community_id"))
+            if not values.get("consent"):
+                fields.pop("consent_scope", None)  # the scope describes a consent given
             # a new row carries only what was filled ("" training wish means "none wanted": keep it)
             fields = {k: v for k, v in fields.items()
                       if v is not None and v != [] and (v != "" or k == "training_wish")}
@@ -319,6 +330,7 @@ class ResidentForm:
             store.append("status_record", record, now=now)
         self.resident_id = resident_id
         self.original = store.get("resident", resident_id) or {}
+        self.initial_raw = raw_from_row(self.original)
         if self.session.search_index is not None:
             self.session.search_index.upsert_resident(self.original)
         return resident_id

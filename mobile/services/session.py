@@ -20,6 +20,7 @@ from mobile.store import DeviceStore, KeyStore
 DEFAULT_DATA_DIR = Path("data/device")
 DEFAULT_LOCK_MINUTES = 5
 LOCK_CHOICES = (1, 2, 5, 10, 15, 30)
+UI_SYNC_RETRIES = 2
 
 
 def utc_clock() -> datetime:
@@ -116,5 +117,6 @@ class Session:
         """A SyncEngine for the signed-in user (the store must be unlocked)."""
         from mobile.sync import SyncEngine
 
+        # Few retries: the coordinator is watching the screen and can tap again.
         return SyncEngine(self.store, self.meta("server_url", ""), self.meta("token", ""),
-                          transport=self.transport, clock=self.clock)
+                          transport=self.transport, clock=self.clock, max_retries=UI_SYNC_RETRIES)

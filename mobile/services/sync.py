@@ -16,8 +16,13 @@ TABLE_LABELS = {
     "household": "住户", "resident": "居民", "status_record": "状态记录", "visit": "走访", "employer": "用人单位",
     "vacancy": "岗位", "referral": "推荐", "referral_event": "推荐进展", "conflict": "冲突", "area": "区域",
 }
-STEP_LABELS = {"push": "正在上传修改", "pull": "正在下载数据"}
+STEP_LABELS = {"push": "正在上传修改", "pull": "正在下载数据", "done": "同步完成"}
 PROGRESS_POLL_S = 0.15
+
+
+def _run_and_close(engine: Any, progress: Callable[[str, float], None]) -> Any:
+    with engine:
+        return engine.sync(progress=progress)
 
 
 def summary_lines(summary: dict[str, Any]) -> list[str]:
@@ -59,7 +64,7 @@ class SyncService:
                 progress.update(step=step, fraction=fraction)
 
         engine = self.session.sync_engine()
-        task = asyncio.ensure_future(asyncio.to_thread(engine.sync, progress=record))
+        task = asyncio.ensure_future(asyncio.to_thread(_run_and_close, engine, record))
         try:
             while not task.done():
                 await asyncio.wait({task}, timeout=PROGRESS_POLL_S)

@@ -1,0 +1,67 @@
+"""The sync screen against the real server in process: what went and came, and a conflict decided on the phone."""
+from __future__ import annotations
+
+import flet as ft
+from sqlalchemy import select
+
+from shared.models import Conflict, Resident
+from tests.mobile.flows import ctx, ready
+from tests.mobile.ui import button, field, tap, texts, type_into, walk
+
+
+def edit_phone(app, resident_id, phone):
+    view = app.open(f"/resident/{resident_id}")
+    type_into(field(view, "手机号"), phone)
+    tap(button(view, "保存"))
+
+
+def server_row(cloud, model, row_id):
+    with cloud.engine.connect() as conn:
+        return conn.execute(select(model.__table__).where(model.__table__.c.id == row_id)).mappings().one()
+
+
+def test_sync_pushes_what_was_done_offline_and_shows_what_came_and_went(make_app, cloud):
+    app = ready(make_app())
+    resident = cloud.world.residents["grid_a1"].id
+    cloud.transport.online = False
+    edit_phone(app, resident, "13900000001")
+    view = app.open("/sync")
+    assert "待上传的修改：1 条" in texts(view)
+    tap(button(view, "立即同步"))
+    assert "服务器" in texts(app.page.view) and "待上传的修改：1 条" in texts(app.page.view)  # offline: kept
+    cloud.transport.online = True
+    tap(button(app.page.view, "立即同步"))
+    shown = texts(app.page.view)
+    assert "待上传的修改：0 条" in shown and "上传 1 条修改" in shown and "从未同步" not in shown
+    assert server_row(cloud, Resident, resident)["phone"] == "13900000001"
+
+
+def test_a_conflict_that_concerns_me_shows_both_values_and_my_decision_reaches_the_server(
+        make_app, cloud, other_phone):
+    app = ready(make_app())
+    colleague = other_phone("coord_a1_b")
+    colleague.sync()
+    resident = cloud.world.residents["grid_a1"].id
+    edit_phone(app, resident, "13900000001")  # both change the phone while offline
+    colleague.store.save("resident", {"phone": "13700000002"}, row_id=resident, now=ctx(app).session.now())
+    colleague.sync()  # the colleague's change reaches the server first
+
+    view = app.open("/sync")
+    tap(button(view, "立即同步"))
+    view = app.page.view
+    shown = texts(view)
+    assert "新冲突 1 个" in shown
+    cards = [c for c in walk(view) if isinstance(c, ft.Card)]
+    assert len(cards) == 1
+    card = texts(cards[0])
+    assert "居民 王芳 · 手机号" in card and "13900000001" in card and "13700000002" in card
+    assert "本机" in card and "其他人员" in card
+
+    tap(button(cards[0], "采用其他人员的值"))
+    view = app.page.view
+    assert "没有需要您处理的冲突" in texts(view) and "待上传的修改：" in texts(view)
+    tap(button(view, "立即同步"))
+    conflict = ctx(app).session.store.rows("conflict")[0]["id"]
+    assert server_row(cloud, Conflict, conflict)["state"] == "resolved"
+    assert server_row(cloud, Resident, resident)["phone"] == "13700000002"
+    assert ctx(app).session.store.get("resident", resident)["phone"] == "13700000002"
