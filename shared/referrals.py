@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from shared.merge import FINAL_REFERRAL_STATUSES
 from shared.vocab import EMPLOYED_STATUSES, EmploymentStatus, ReferralStatus, StatusKind
 from shared.zero_employment import resolution
 
@@ -30,9 +31,8 @@ NEXT_STATUSES: dict[str, tuple[str, ...]] = {
     _R.declined.value: (),
     _R.no_show.value: (),
 }
-FINAL_STATUSES: frozenset[str] = frozenset(s for s, nxt in NEXT_STATUSES.items() if not nxt)
-# How far along a status is: a fold never moves to a lower stage.
-STAGE: dict[str, int] = {_R.referred.value: 0, _R.interviewed.value: 1, **{s: 2 for s in FINAL_STATUSES}}
+# The same finals as the fold's (shared.merge ranks them highest); kept in step by the tests.
+FINAL_STATUSES: frozenset[str] = FINAL_REFERRAL_STATUSES
 
 
 def allowed_next(status: str) -> tuple[str, ...]:

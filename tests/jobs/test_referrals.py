@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from shared.referrals import (
     CROCKFORD,
     FINAL_STATUSES,
+    NEXT_STATUSES,
     allowed_next,
     can_move,
     format_code,
@@ -30,6 +31,7 @@ def test_status_machine_moves_forward_only():
     assert allowed_next("referred") == ("interviewed", "declined", "no_show")
     assert allowed_next("interviewed") == ("hired", "not_hired", "declined", "no_show")
     assert FINAL_STATUSES == {"hired", "not_hired", "declined", "no_show"}
+    assert FINAL_STATUSES == {s for s, nxt in NEXT_STATUSES.items() if not nxt}  # the fold's finals
     for final in FINAL_STATUSES:
         assert allowed_next(final) == ()
     assert can_move("referred", "interviewed") and not can_move("interviewed", "referred")
