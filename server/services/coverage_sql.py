@@ -1,0 +1,202 @@
+"""Set-based SQL for the coverage formulas of ``shared.coverage`` (SQLAlchemy Core; SQLite and PostgreSQL).
+
+Status histories become spans: each record holds from its day until the next
+record of the same person and kind (``LEAD``). Records superseded on their own
+day get an empty span, so each day has the state of its last record — the
+rule of ``shared.coverage.History``. "State on day d" is then "a span with
+``eff <= d < nxt``" and "on some day of P" is "a non-empty span meeting P".
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+)
+from sqlalchemy.sql import Subquery
+
+from shared import validation
+from shared.coverage import (
+    ABLE,
+    EMPLOYED_CODES,
+    ENTRY_WINDOW,
+    GUIDANCE_SERVICE_ITEMS,
+    MET,
+    REGISTERED,
+    Period,
+    age_cutoff,
+)
+from shared.models import Area, Household, Resident, StatusRecord, Visit
+from shared.vocab import StatusKind
+
+AREA = Area.__table__
+HOUSEHOLD = Household.__table__
+RESIDENT = Resident.__table__
+STATUS = StatusRecord.__table__
+VISIT = Visit.__table__
+EMPLOYED = sorted(EMPLOYED_CODES)
+
+
+def in_ids(column, ids: Sequence[str], name: str) -> ColumnElement[bool]:
+    """``column IN (ids)`` as one expanding parameter (any number of ids)."""
+    return column.in_(bindparam(name, list(ids), expanding=True))
+
+
+def count_if(condition) -> ColumnElement[int]:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def json_text(column) -> ColumnElement[str]:
+    return cast(column, String)
+
+
+def json_list_empty(column) -> ColumnElement[bool]:
+    # JSON lists are written by json.dumps: "[]" when empty, "null" for None
+    return or_(column.is_(None), json_text(column).in_(("[]", "null")))
+
+
+def json_list_has(column, value) -> ColumnElement[bool]:
+    """The JSON list of plain codes or UUIDs holds ``value`` (neither can contain a quote or a LIKE wildcard)."""
+    return json_text(column).like(literal('%"') + value + literal('"%'))
+
+
+def on_time_condition(dialect: str) -> ColumnElement[bool]:
+    """A received visit reached the server within 72 hours of its time."""
+    if dialect == "sqlite":
+        # julianday keeps about 10 µs at today's dates: round the difference to milliseconds
+        millis = func.round((func.julianday(VISIT.c.received_at) - func.julianday(VISIT.c.visited_at)) * 86_400_000)
+        return millis <= ENTRY_WINDOW / timedelta(milliseconds=1)
+    return VISIT.c.received_at <= VISIT.c.visited_at + ENTRY_WINDOW
+
+
+def residents_in(grid_ids: Sequence[str]) -> Select:
+    return select(RESIDENT.c.id).where(in_ids(RESIDENT.c.grid_id, grid_ids, "grid_ids"), RESIDENT.c.deleted.is_(False))
+
+
+def spans(resident_ids: Select, kinds: Sequence[str] | None = None) -> Subquery:
+    """Every status record of these residents with the day the next one of its kind takes over (``nxt``)."""
+    order = (STATUS.c.effective_on, STATUS.c.recorded_at, STATUS.c.id)
+    query = select(
+        STATUS.c.resident_id, STATUS.c.kind, STATUS.c.value, STATUS.c.effective_on.label("eff"),
+        func.lead(STATUS.c.effective_on).over(partition_by=(STATUS.c.resident_id, STATUS.c.kind), order_by=order)
+        .label("nxt"),
+    ).where(STATUS.c.deleted.is_(False), STATUS.c.resident_id.in_(resident_ids))
+    if kinds is not None:
+        query = query.where(STATUS.c.kind.in_(list(kinds)))
+    return query.subquery("spans")
+
+
+def _holds_on(s: Subquery, day) -> ColumnElement[bool]:
+    return and_(s.c.eff <= day, or_(s.c.nxt.is_(None), s.c.nxt > day))
+
+
+def _meets(s: Subquery, period: Period) -> ColumnElement[bool]:
+    """A non-empty span that shares at least one day with P."""
+    return and_(s.c.eff <= period.end, or_(s.c.nxt.is_(None), and_(s.c.nxt > period.start, s.c.nxt > s.c.eff)))
+
+
+def flags(s: Subquery, period: Period) -> Subquery:
+    """Per resident: registered on some day of P, employed at start, not employed on some later day, employed and able at end."""
+    employment = s.c.kind == StatusKind.employment.value
+    employed = s.c.value.in_(EMPLOYED)
+
+    def flag(condition, name):
+        return func.max(case((condition, 1), else_=0)).label(name)
+
+    return select(
+        s.c.resident_id,
+        flag(and_(s.c.kind == StatusKind.registration.value, s.c.value == REGISTERED, _meets(s, period)), "reg"),
+        flag(and_(employment, employed, _holds_on(s, period.start)), "emp_start"),
+        flag(and_(employment, ~employed, _meets(s, period)), "unemp_in_p"),
+        flag(and_(employment, employed, _holds_on(s, period.end)), "emp_end"),
+        flag(and_(s.c.kind == StatusKind.ability.value, s.c.value == ABLE, _holds_on(s, period.end)), "able_end"),
+    ).group_by(s.c.resident_id).subquery("flags")
+
+
+def is_base(f: Subquery) -> ColumnElement[bool]:
+    """Registered unemployed in P: registered on some day and not employed on some day."""
+    return and_(func.coalesce(f.c.reg, 0) == 1,
+                or_(func.coalesce(f.c.emp_start, 0) == 0, func.coalesce(f.c.unemp_in_p, 0) == 1))
+
+
+def _missing(field: str) -> ColumnElement[bool]:
+    column = RESIDENT.c[field]
+    if field in validation._ONLY_NONE_IS_MISSING:  # the rule of missing_fields, kept in one place
+        return column.is_(None)
+    if isinstance(column.type, JSON):
+        return json_list_empty(column)
+    if isinstance(column.type, String) or isinstance(getattr(column.type, "impl", None), String):
+        return or_(column.is_(None), func.trim(column) == "")
+    return column.is_(None)
+
+
+def incomplete() -> ColumnElement[bool]:
+    """Some required field is missing (``shared.validation.missing_fields``, in SQL)."""
+    not_employed = func.coalesce(RESIDENT.c.employment_status, "").not_in(EMPLOYED)
+    return or_(*(
+        and_(not_employed, _missing(f)) if f in validation.REQUIRED_IF_NOT_EMPLOYED else _missing(f)
+        for f in validation.REQUIRED_RESIDENT_FIELDS
+    ))
+
+
+def group_4050(period: Period) -> ColumnElement[bool]:
+    born = RESIDENT.c.birth_date
+    return or_(and_(RESIDENT.c.sex == "female", born <= age_cutoff(period.end, 40)),
+               and_(RESIDENT.c.sex == "male", born <= age_cutoff(period.end, 50)))
+
+
+def visit_in(period: Period) -> ColumnElement[bool]:
+    return and_(VISIT.c.deleted.is_(False), VISIT.c.visited_at >= period.start_at,
+                VISIT.c.visited_at < period.end_before)
+
+
+def visited_households(household_ids: Select, period: Period) -> Subquery:
+    return (select(VISIT.c.household_id.label("household_id")).where(
+        visit_in(period), VISIT.c.outcome == MET, VISIT.c.household_id.in_(household_ids))
+        .group_by(VISIT.c.household_id).subquery("visited"))
+
+
+def guided(period: Period) -> ColumnElement[bool]:
+    """A guidance visit in P to the resident's household that names them or nobody (correlated to RESIDENT)."""
+    guidance = or_(VISIT.c.guidance_given.is_(True), *(json_list_has(VISIT.c.services, literal(code))
+                                                       for code in sorted(GUIDANCE_SERVICE_ITEMS)))
+    return exists().where(
+        VISIT.c.household_id == RESIDENT.c.household_id, visit_in(period), guidance,
+        or_(json_list_empty(VISIT.c.resident_ids), json_list_has(VISIT.c.resident_ids, RESIDENT.c.id)),
+    )
+
+
+def resident_rows(grid_ids: Sequence[str], period: Period) -> tuple[Select, dict]:
+    """Residents of the grids with their flags as columns: the base of the counts and of the lists."""
+    f = flags(spans(residents_in(grid_ids)), period)
+    v = visited_households(select(RESIDENT.c.household_id).where(
+        in_ids(RESIDENT.c.grid_id, grid_ids, "grid_ids"), RESIDENT.c.deleted.is_(False)), period)
+    base = is_base(f)
+    able = func.coalesce(f.c.able_end, 0) == 1
+    employed = func.coalesce(f.c.emp_end, 0) == 1
+    columns = {
+        "base": base,
+        "visited": v.c.household_id.is_not(None),
+        "complete": ~incomplete(),
+        "guided": guided(period),
+        "able": able,
+        "employed": employed,
+        "older": group_4050(period),
+    }
+    query = (select(RESIDENT).select_from(RESIDENT.outerjoin(f, f.c.resident_id == RESIDENT.c.id)
+                                          .outerjoin(v, v.c.household_id == RESIDENT.c.household_id))
+             .where(in_ids(RESIDENT.c.grid_id, grid_ids, "grid_ids"), RESIDENT.c.deleted.is_(False)))
+    return query, columns
