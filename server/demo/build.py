@@ -7,8 +7,9 @@ from datetime import date, timedelta
 from server.demo import catalog
 from server.demo.jobs import build_jobs
 from server.demo.people import build_people
-from server.demo.rows import Draw, Grid, add_months, noon
+from server.demo.rows import Draw, Grid, add_months, noon, stamp_rows
 from server.demo.visits import build_visits
+from shared.sync_schema import SYNC_SPECS
 from shared.vocab import AreaLevel, Role
 
 DEMO_TODAY = date(2026, 11, 25)
@@ -72,6 +73,9 @@ def build_demo(seed: int = 2026, today: date = DEMO_TODAY, *, households: int = 
         ],
         "user_area": [draw.row("user_area", user_id=u.id, area_id=a) for u in users for a in u.area_ids],
     }
+    for name, rows in tables.items():
+        if name in SYNC_SPECS:
+            stamp_rows(name, rows, draw.stamp)
     return DemoData(seed=seed, today=today, district_id=district["id"], tables=tables, users=users)
 
 

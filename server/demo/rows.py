@@ -10,6 +10,7 @@ from typing import Any, Sequence, TypeVar
 from faker import Faker
 
 from shared.hlc import Stamp
+from shared.merge import set_key
 from shared.models import MODEL_BY_TABLE
 from shared.sync_schema import SYNC_SPECS
 
@@ -63,9 +64,6 @@ class Draw:
         midnight = datetime.combine(today, time(0), tzinfo=timezone.utc)
         self.stamp = Stamp(int(midnight.timestamp() * 1000), 0, f"seed-{seed}").encode()
         self._defaults = {table: _field_defaults(table) for table in MODEL_BY_TABLE}
-        self._stamp_keys = {
-            table: tuple(dict.fromkeys(spec.clock_key(f) for f in spec.fields)) for table, spec in SYNC_SPECS.items()
-        }
 
     # --- randomness -----------------------------------------------------------
     def new_id(self) -> str:
@@ -107,16 +105,27 @@ class Draw:
 
     # --- rows -----------------------------------------------------------------
     def row(self, table: str, **values: Any) -> dict[str, Any]:
-        """A complete row (every column) of a table; synced rows get the seed's stamp on every clock key."""
+        """A complete row (every column) of a table; ``stamp_rows`` stamps it once it is final."""
         # copy mutable defaults (lists, dicts): rows must not share them
         row = {k: v.copy() if isinstance(v, (list, dict)) else v for k, v in self._defaults[table].items()}
         row.update(values)
-        if table in self._stamp_keys:
-            row["stamps"] = dict.fromkeys(self._stamp_keys[table], self.stamp)
         missing = set(MODEL_BY_TABLE[table].__table__.columns.keys()) - row.keys()
         if missing:
             raise ValueError(f"{table} row lacks {sorted(missing)}")
         return row
+
+
+def stamp_rows(table: str, rows: list[dict], stamp: str) -> None:
+    """Give finished synced rows the seed's stamp as the merge base: on every clock key, and on every
+    element of a set field (``shared.merge`` keys), whose values are stored sorted as merges store them."""
+    spec = SYNC_SPECS[table]
+    keys = tuple(dict.fromkeys(spec.clock_key(f) for f in spec.fields if f not in spec.sets))
+    for row in rows:
+        stamps = dict.fromkeys(keys, stamp)
+        for name in spec.sets:
+            row[name] = sorted(row[name])
+            stamps.update((set_key(name, element), stamp) for element in row[name])
+        row["stamps"] = stamps
 
 
 def noon(day: date) -> datetime:

@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -18,7 +19,8 @@ from doorstep.cli import main as doorstep
 from server.demo import DatabaseNotEmpty, build_demo, load_demo
 from server.demo.catalog import OCCUPATION_NAMES, OCCUPATIONS, REGION_CODES
 from server.demo.rows import add_months
-from shared.hlc import Stamp
+from shared.hlc import HybridClock, Stamp
+from shared.merge import set_key
 from shared.models import MODEL_BY_TABLE, ChangeLog, SyncState
 from shared.sync_schema import SYNC_SPECS
 from shared.validation import age_on, birth_date_from_id, sex_from_id, validate_id_number, validate_phone
@@ -199,14 +201,17 @@ def test_scope_columns_agree_with_the_area_tree_and_the_parent_rows(demo):
         assert event["grid_id"] == referrals[event["referral_id"]]["grid_id"]
 
 
-def test_every_synced_row_carries_the_seed_stamp_on_every_clock_key(demo):
+def test_every_synced_row_carries_the_seed_stamp_on_every_clock_key_and_set_element(demo):
     midnight = datetime(2026, 11, 25, tzinfo=timezone.utc)  # the build's day, when the seed "wrote" every field
     stamp = Stamp(int(midnight.timestamp() * 1000), 0, "seed-2026").encode()
     for table, spec in SYNC_SPECS.items():
-        keys = {spec.clock_key(f) for f in spec.fields}
+        keys = {spec.clock_key(f) for f in spec.fields if f not in spec.sets}
         for row in demo.tables.get(table, ()):
-            assert row["stamps"] == dict.fromkeys(keys, stamp)
+            elements = {set_key(name, element) for name in spec.sets for element in row[name]}
+            assert row["stamps"] == dict.fromkeys(keys | elements, stamp)
+            assert all(row[name] == sorted(set(row[name])) for name in spec.sets)
             assert row["version"] == 0 and row["deleted"] is False
+    assert any(set_key("skills", "家政") in r["stamps"] for r in demo.tables["resident"])
 
 
 # --- the work: hardship, histories, visits, jobs ----------------------------------------
@@ -387,13 +392,34 @@ def test_loads_with_a_change_log_entry_for_every_synced_row(any_engine, demo):
         assert state.last_version == synced + again["change_log"] and state.tombstone_horizon == synced
 
 
-def test_a_coordinator_signs_in_with_the_demo_password_and_pulls_exactly_their_area(sqlite_engine, client):
-    data = build_demo(households=320)
+def _sign_in(client, username: str, password: str, device_name: str) -> str:
+    """Sign in as a new device (its token kept by the client); returns the device's id."""
+    answer = client.post("/api/v1/auth/login",
+                         json={"username": username, "password": password, "device_name": device_name})
+    assert answer.status_code == 200, answer.text
+    client.token = answer.json()["token"]
+    return answer.json()["device_id"]
+
+
+def _push_notes(client, device_id: str, resident: dict, notes: str) -> str:
+    """A phone edits a pulled resident's notes, based on the stamp it pulled; returns the server's answer."""
+    clock = HybridClock(device_id, resident["stamps"]["notes"])
+    change = {"seq": 1, "table": "resident", "row_id": resident["id"], "fields": {"notes": notes},
+              "stamps": {"notes": clock.tick(int(time.time() * 1000))},
+              "base": {"notes": resident["stamps"]["notes"]}, "base_values": {"notes": resident["fields"]["notes"]}}
+    answer = client.post("/api/v1/sync/push", json={"device_id": device_id, "changes": [change]})
+    assert answer.status_code == 200, answer.text
+    return answer.json()["results"][0]["status"]
+
+
+def test_a_coordinator_signs_in_with_the_demo_password_pulls_their_area_and_edits_it(sqlite_engine, client):
+    # the seed's stamps must not lie in the future of the server's clock: build up to today
+    data = build_demo(households=320, today=datetime.now(timezone.utc).date())
     load_demo(sqlite_engine, data)
     zhangwei = next(u for u in data.users if u.username == "zhangwei")
     other_grid = next(u for u in data.users if u.username == "zhaomin").area_ids[0]
     mine = zhangwei.area_ids[0]
-    client.login("zhangwei", zhangwei.password)
+    phone = _sign_in(client, "zhangwei", zhangwei.password, "phone")
     page = client.get("/api/v1/households", params={"grid_id": mine}).json()
     assert page["total"] == sum(h["grid_id"] == mine for h in data.tables["household"])
     assert client.get("/api/v1/households", params={"grid_id": other_grid}).status_code == 403
@@ -410,6 +436,11 @@ def test_a_coordinator_signs_in_with_the_demo_password_and_pulls_exactly_their_a
     assert {(row["table"], row["id"]) for row in pulled} == expected
     resident = next(row for row in pulled if row["table"] == "resident")
     assert resident["stamps"] == next(r["stamps"] for r in data.tables["resident"] if r["id"] == resident["id"])
+    # the seed's stamps are the merge base: an edit on top of them applies; a second phone, still on
+    # the seed's version, edits the same field concurrently and gets a conflict
+    assert _push_notes(client, phone, resident, "会电焊") == "applied"
+    tablet = _sign_in(client, "zhangwei", zhangwei.password, "tablet")
+    assert _push_notes(client, tablet, resident, "想做保洁") == "conflict"
     client.login("sunli", "demo1234")
     assert client.get("/api/v1/households", params={"grid_id": other_grid}).status_code == 200
 
