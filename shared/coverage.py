@@ -405,10 +405,20 @@ def grid_counts(
 
 
 def employed_since(employment: History, identified_on: date, today: date) -> date | None:
-    """The first day from ``identified_on`` to ``today`` on which a member is employed (their history says so)."""
-    if is_employed_value(employment.on(identified_on)):
-        return identified_on
-    return next((d for d, v in employment.entries if identified_on < d <= today and is_employed_value(v)), None)
+    """The first day from ``identified_on`` to ``today`` on which a member *became* employed.
+
+    Employment that began before ``identified_on`` and simply continues does
+    not count (``shared.zero_employment``: only employment starting on or
+    after D stops the clock).
+    """
+    state = employment.on(identified_on - timedelta(days=1))
+    changes = [(identified_on, employment.on(identified_on))]
+    changes += [(d, v) for d, v in employment.entries if identified_on < d <= today]
+    for day, value in changes:
+        if is_employed_value(value) and not is_employed_value(state):
+            return day
+        state = value
+    return None
 
 
 def zero_employment_clock(household: Mapping[str, Any] | object, member_employment: Iterable[History],

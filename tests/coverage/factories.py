@@ -82,9 +82,10 @@ class Ledger:
         return person
 
     def visit(self, home: dict, at: datetime, outcome: str = "met", *, coordinator_id: str = "c1",
-              received_at: datetime | None = None, **values: Any) -> dict:
+              received_at: datetime | None | str = "at once", **values: Any) -> dict:
+        """A visit; it reached the server at once unless ``received_at`` says when (None: not yet)."""
         row = _row(Visit, household_id=home["id"], grid_id=home["grid_id"], coordinator_id=coordinator_id,
-                   visited_at=at, outcome=outcome, received_at=received_at if received_at is not None else at,
+                   visited_at=at, outcome=outcome, received_at=at if received_at == "at once" else received_at,
                    **values)
         self.visits.append(row)
         return row
