@@ -27,13 +27,14 @@ def navigation_bar(ctx: AppContext, current: str) -> Optional[ft.NavigationBar]:
 
 
 def screen(ctx: AppContext, route: str, title: str, controls: list[ft.Control], *, root: bool = False,
-           actions: Optional[list[ft.Control]] = None, scroll: bool = True) -> ft.View:
+           nav: Optional[bool] = None, actions: Optional[list[ft.Control]] = None, scroll: bool = True) -> ft.View:
+    """A screen; ``root`` screens have no back arrow and show the navigation bar (unless ``nav=False``)."""
     body = ft.Column(controls, spacing=12, scroll=ft.ScrollMode.AUTO if scroll else None, expand=True)
     return ft.View(
         route=route,
         appbar=ft.AppBar(title=ft.Text(title), actions=actions or [], automatically_imply_leading=not root),
         controls=[ft.Container(body, width=MAX_CONTENT_WIDTH, expand=True, alignment=ft.Alignment.TOP_CENTER)],
-        navigation_bar=navigation_bar(ctx, route) if root else None,
+        navigation_bar=navigation_bar(ctx, route) if (root if nav is None else nav) else None,
         horizontal_alignment=ft.CrossAxisAlignment.CENTER,
         padding=ft.Padding.symmetric(horizontal=12, vertical=8),
     )

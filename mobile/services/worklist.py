@@ -5,7 +5,8 @@ Order (the first reason a household has decides its place; every reason shows):
 2. a follow-up due today or overdue (the latest visit's next follow-up date);
 3. a zero-employment household whose clock is running (20 days from when it
    was identified, one month when two members are wanted), fewest days left first;
-4. changed by someone else in the last week (newest first).
+4. changed by someone else in the last week (newest first), after this phone's
+   first sync (what the first download brought is the starting point, not news).
 Households with none of these are counted, not listed: search finds them.
 """
 from __future__ import annotations
@@ -80,7 +81,8 @@ class Worklist:
 
 def build_worklist(households: list[dict[str, Any]], visits: list[dict[str, Any]],
                    names: dict[str, list[str]], resident_changes: dict[str, datetime],
-                   *, today: date, now: datetime, my_device_id: str | None) -> Worklist:
+                   *, today: date, now: datetime, my_device_id: str | None,
+                   since: Optional[datetime] = None) -> Worklist:
     """Pure: the worklist from rows already read (tests and the benchmark call it directly)."""
     latest_visit: dict[str, dict[str, Any]] = {}
     for v in visits:
@@ -105,7 +107,8 @@ def build_worklist(households: list[dict[str, Any]], visits: list[dict[str, Any]
             keys.append((ZERO_EMPLOYMENT, left, item.address))
         changed = max(filter(None, (last_change_by_others([h], my_device_id), resident_changes.get(h["id"]))),
                       default=None)
-        if changed is not None and now - changed <= timedelta(days=RECENT_CHANGE_DAYS):
+        recent = changed is not None and now - changed <= timedelta(days=RECENT_CHANGE_DAYS)
+        if recent and (since is None or changed > since):
             days = (today - changed.date()).days
             item.reasons.append((CHANGED_BY_OTHERS, "他人今天修改" if days <= 0 else f"他人 {days} 天前修改"))
             keys.append((CHANGED_BY_OTHERS, -changed.timestamp(), item.address))
@@ -131,7 +134,8 @@ class WorklistService:
         index = self.session.search_index
         names = index.household_names() if index is not None else {}
         changes = index.changed_by_others if index is not None else {}
+        since = self.session.meta("first_sync_at")
         return build_worklist(
             households, visits, names, changes, today=self.today(), now=self.session.now(),
-            my_device_id=store.device_id,
+            my_device_id=store.device_id, since=datetime.fromisoformat(since) if since else None,
         )

@@ -42,7 +42,7 @@ def build(ctx: AppContext) -> ft.View:
     return screen(ctx, ROUTE, "设置 PIN", [
         ft.Text(f"{name}，您好。请设置 PIN：以后打开应用时用它解锁，无需联网。", size=16),
         pin, again, error, action_button("确定", submit, icon=ft.Icons.LOCK), status, progress,
-    ], root=True)
+    ], root=True, nav=False)
 
 
 def _show(progress: ft.ProgressBar, ctx: AppContext) -> None:

@@ -42,4 +42,4 @@ def build(ctx: AppContext) -> ft.View:
     return screen(ctx, ROUTE, "入户通 · 登录", [
         ft.Text("社区就业服务上门走访", size=16),
         server, username, password, error, ft.Row([button, busy]),
-    ], root=True)
+    ], root=True, nav=False)

@@ -51,4 +51,4 @@ def build(ctx: AppContext) -> ft.View:
         ft.Text(f"{name}，请输入 PIN 解锁", size=16), pin, error,
         action_button("解锁", submit, icon=ft.Icons.LOCK_OPEN),
         ft.TextButton("忘记 PIN？清除数据并重新登录", on_click=start_over),
-    ], root=True)
+    ], root=True, nav=False)
