@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, func, or_, select
 
 from server.errors import ApiError
-from server.services.access import ensure_area
+from server.services.access import ensure_area, outside_area
 from server.services.coverage_sql import (
     AREA,
     HOUSEHOLD,
@@ -225,14 +225,32 @@ def area_grid_ids(scope: Scope, areas: list[dict]) -> list[str]:
     return [a["id"] for a in areas if a["level"] == "grid" and scope.allows_grid(a["id"])]
 
 
-def coverage_report(conn: Connection, scope: Scope, area_id: str, period: cov.Period) -> CoverageReport:
-    """The coverage of one area (403 outside the caller's areas, 404 for an unknown one)."""
+def covers(scope: Scope, area: dict) -> bool:
+    """The area is one the caller is assigned to, or lies below one (an ancestor of it is not enough)."""
+    lineage = {area["id"], area["parent_id"], area["community_id"], area["street_id"], area["district_id"]}
+    return bool(lineage & scope.assigned_ids)
+
+
+def visible_areas(conn: Connection, scope: Scope, area_id: str) -> list[dict]:
+    """The area and the areas below it, if the caller's assignments cover it (403 otherwise, 404 unknown).
+
+    A street manager may see the street's numbers but not the district's,
+    even though the district is in their scope for the area tree.
+    """
     ensure_area(scope, area_id)
     areas = areas_under(conn, area_id)
-    by_id = {a["id"]: a for a in areas}
-    if area_id not in by_id:
+    root = next((a for a in areas if a["id"] == area_id), None)
+    if root is None:
         raise ApiError(404, "not_found", "Area not found.")
-    visible = [a for a in areas if a["id"] == area_id or a["level"] != "grid" or scope.allows_grid(a["id"])]
+    if not covers(scope, root):
+        raise outside_area()
+    return [a for a in areas if a["id"] == area_id or a["level"] != "grid" or scope.allows_grid(a["id"])]
+
+
+def coverage_report(conn: Connection, scope: Scope, area_id: str, period: cov.Period) -> CoverageReport:
+    """The coverage of one area (403 outside the caller's areas, 404 for an unknown one)."""
+    visible = visible_areas(conn, scope, area_id)
+    by_id = {a["id"]: a for a in visible}
     grid_ids = area_grid_ids(scope, visible)
     per_grid = grid_counts(conn, grid_ids, period)
     per_area = cov.rollup(per_grid, visible)

@@ -169,12 +169,16 @@ def visited_households(household_ids: Select, period: Period) -> Subquery:
         .group_by(VISIT.c.household_id).subquery("visited"))
 
 
+def guidance_recorded() -> ColumnElement[bool]:
+    """The visit recorded guidance: the flag or the guidance service item (``shared.coverage.records_guidance``)."""
+    return or_(VISIT.c.guidance_given.is_(True),
+               *(json_list_has(VISIT.c.services, literal(code)) for code in sorted(GUIDANCE_SERVICE_ITEMS)))
+
+
 def guided(period: Period) -> ColumnElement[bool]:
     """A guidance visit in P to the resident's household that names them or nobody (correlated to RESIDENT)."""
-    guidance = or_(VISIT.c.guidance_given.is_(True), *(json_list_has(VISIT.c.services, literal(code))
-                                                       for code in sorted(GUIDANCE_SERVICE_ITEMS)))
     return exists().where(
-        VISIT.c.household_id == RESIDENT.c.household_id, visit_in(period), guidance,
+        VISIT.c.household_id == RESIDENT.c.household_id, visit_in(period), guidance_recorded(),
         or_(json_list_empty(VISIT.c.resident_ids), json_list_has(VISIT.c.resident_ids, RESIDENT.c.id)),
     )
 

@@ -1,0 +1,94 @@
+"""Coverage for managers and coordinators: rates with numerators and denominators, and the lists behind them.
+
+``area_id`` may be left out when the caller has exactly one assigned area.
+The period is ``month=YYYY-MM`` or ``start`` and ``end`` (calendar days, China
+Standard Time); without either it is the current month.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from server.deps import ConnDep, ScopeDep
+from server.errors import ApiError, error_responses
+from server.services import coverage, coverage_lists
+from server.services.scope import Scope
+from shared.coverage import CHINA_TZ, Period
+from shared.models import utc_now
+
+router = APIRouter(prefix="/coverage", tags=["coverage"], responses=error_responses(401, 403, 404, 422))
+
+AreaQuery = Annotated[str | None, Query(max_length=36, description="An area id; default: the caller's one area")]
+MonthQuery = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")]
+
+
+def parse_period(month: str | None, start: date | None, end: date | None, now: datetime) -> Period:
+    """The period asked for: a month, a span of days, or the current month (in China Standard Time)."""
+    try:
+        if month:
+            return Period.month(month)
+        if start or end:
+            if not (start and end):
+                raise ValueError("give both start and end")
+            return Period(start, end)
+    except ValueError as error:
+        raise ApiError(422, "period.invalid", "The period is not valid: give month=YYYY-MM or start and end.",
+                       {"reason": str(error)}) from None
+    return Period.month(f"{now.astimezone(CHINA_TZ):%Y-%m}")
+
+
+def area_of(scope: Scope, area_id: str | None) -> str:
+    if area_id:
+        return area_id
+    if len(scope.assigned_ids) == 1:
+        return next(iter(scope.assigned_ids))
+    raise ApiError(422, "area.required", "Choose an area: you are assigned to several (or none).",
+                   {"assigned": sorted(scope.assigned_ids)})
+
+
+@router.get("")
+def report(scope: ScopeDep, conn: ConnDep, area_id: AreaQuery = None, month: MonthQuery = None,
+           start: date | None = None, end: date | None = None) -> dict:
+    """Rates of the area, its children, every community (with the full-employment check), grid and coordinator."""
+    period = parse_period(month, start, end, utc_now())
+    return coverage.coverage_report(conn, scope, area_of(scope, area_id), period).as_dict()
+
+
+@router.get("/not-visited")
+def not_visited(scope: ScopeDep, conn: ConnDep, area_id: AreaQuery = None, month: MonthQuery = None,
+                start: date | None = None, end: date | None = None,
+                coordinator_id: Annotated[str | None, Query(max_length=36)] = None) -> dict:
+    """Registered unemployed people not yet visited in the period (per coordinator with ``coordinator_id``)."""
+    period = parse_period(month, start, end, utc_now())
+    items = coverage_lists.not_visited(conn, scope, area_of(scope, area_id), period, coordinator_id)
+    return {"period": period.as_dict(), "items": items}
+
+
+@router.get("/incomplete")
+def incomplete(scope: ScopeDep, conn: ConnDep, area_id: AreaQuery = None, month: MonthQuery = None,
+               start: date | None = None, end: date | None = None,
+               coordinator_id: Annotated[str | None, Query(max_length=36)] = None) -> dict:
+    """Registered unemployed people with required fields missing, and which."""
+    period = parse_period(month, start, end, utc_now())
+    items = coverage_lists.incomplete(conn, scope, area_of(scope, area_id), period, coordinator_id)
+    return {"period": period.as_dict(), "items": items}
+
+
+@router.get("/zero-employment-overdue")
+def zero_employment_overdue(scope: ScopeDep, conn: ConnDep, area_id: AreaQuery = None, month: MonthQuery = None,
+                            start: date | None = None, end: date | None = None) -> dict:
+    """Zero-employment households past their deadline at the period's end."""
+    period = parse_period(month, start, end, utc_now())
+    items = coverage_lists.overdue_zero_employment(conn, scope, area_of(scope, area_id), period)
+    return {"period": period.as_dict(), "items": items}
+
+
+@router.get("/activity")
+def activity(scope: ScopeDep, conn: ConnDep, area_id: AreaQuery = None, month: MonthQuery = None,
+             start: date | None = None, end: date | None = None) -> dict:
+    """Each coordinator's visits, guidance, vacancies collected, referrals and hires per month."""
+    period = parse_period(month, start, end, utc_now())
+    items = coverage_lists.coordinator_activity(conn, scope, area_of(scope, area_id), period)
+    return {"period": period.as_dict(), "items": items}
