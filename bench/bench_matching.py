@@ -1,7 +1,8 @@
 """Benchmark of shared.matching: top 10 of 5,000 vacancies for one resident, and a community against 2,000.
 
 Run: .venv/bin/python bench/bench_matching.py [--seed N]
-Targets (issue 5, this 2-core machine): ≤ 10 ms and ≤ 3 s. Prints figures, never fails.
+Targets (issue 5, this 2-core machine): ≤ 10 ms and ≤ 3 s. Prints figures, never fails. Wall time
+is what a user waits; CPU time is shown beside it because other work on the machine inflates wall time.
 """
 from __future__ import annotations
 
@@ -90,25 +91,29 @@ def main() -> None:
         index = VacancyIndex(vacancies)
         index.open_on(TODAY)  # the day's open list, cached by the first call
         build_ms = (time.perf_counter() - start) * 1000
-        times = []
+        times, cpu = [], []
         for resident in seekers:
             hh = resident["household_id"]
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             rank_vacancies(resident, index, today=TODAY, household=households[hh], home=homes[hh], top=10)
             times.append((time.perf_counter() - start) * 1000)
+            cpu.append((time.process_time() - start_cpu) * 1000)
         times.sort()
+        cpu.sort()
         print(f"top 10 of 5,000 vacancies ({label}, {len(index.open_on(TODAY))} open) for one resident: "
               f"median {statistics.median(times):.2f} ms, p95 {times[int(len(times) * 0.95)]:.2f} ms, "
-              f"max {times[-1]:.2f} ms  (target ≤ 10 ms; index built once in {build_ms:.0f} ms)")
+              f"max {times[-1]:.2f} ms; CPU median {statistics.median(cpu):.2f} ms, max {cpu[-1]:.2f} ms  "
+              f"(target ≤ 10 ms; index built once in {build_ms:.0f} ms)")
 
     vacancies = make_vacancies(2000, rng)
     seekers, households, homes = make_seekers(args.community, rng)
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), time.process_time()
     index = VacancyIndex(vacancies)
     result = rank_all(seekers, index, today=TODAY, households=households, homes=homes, top=10)
-    total = time.perf_counter() - start
+    total, total_cpu = time.perf_counter() - start, time.process_time() - start_cpu
     print(f"{len(seekers)} job seekers of a community against 2,000 vacancies (index included): "
-          f"{total:.3f} s, {sum(len(v) for v in result.values())} suggestions  (target ≤ 3 s)")
+          f"{total:.3f} s (CPU {total_cpu:.3f} s), {sum(len(v) for v in result.values())} suggestions  "
+          f"(target ≤ 3 s)")
 
 
 if __name__ == "__main__":

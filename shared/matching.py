@@ -49,7 +49,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Optional
 
 from shared.occupations import major_of, middle_of, minor_of, occupation_by_code
 from shared.validation import age_on
@@ -70,6 +70,7 @@ _HOURS_OK = {("full_time", "shifts"), ("shifts", "full_time"), ("flexible", "par
              ("flexible", "shifts")}
 _EDU_RANK = {e.value: r for e, r in EDUCATION_RANK.items()}
 _EDU_CODES = {r: e.value for e, r in EDUCATION_RANK.items()}
+_LACKS_SKILLS = -(10**9)  # memo mark: the person has none of the required skills
 
 
 @dataclass
@@ -291,20 +292,6 @@ def _knows(s: Seeker, word: str) -> bool:
     return known
 
 
-def _excluded(s: Seeker, v: VacancyFeatures, today: int) -> bool:
-    """Whether the pair breaks a hard rule: the fast form of ``_exclusions`` (same rules, no text)."""
-    return (
-        v.closed
-        or v.full
-        or (v.until is not None and v.until < today)
-        or s.not_looking is not None
-        or (s.age is not None and ((v.age_min is not None and s.age < v.age_min)
-                                   or (v.age_max is not None and s.age > v.age_max)))
-        or (s.edu is not None and s.edu < v.edu_min)
-        or (bool(v.skills) and bool(s.skills) and not any(_knows(s, r) for r in v.skills))
-    )
-
-
 def _exclusions(s: Seeker, v: VacancyFeatures, today: int) -> list[str]:
     """Every hard rule the pair breaks, in Chinese (empty when none)."""
     out: list[str] = []
@@ -381,14 +368,33 @@ def _word_fit(s: Seeker, v: VacancyFeatures, explain: bool = False) -> tuple[int
     return points, reasons
 
 
-def _fast_score(s: Seeker, v: VacancyFeatures) -> int:
-    """The score of a pair that passed the hard rules, without reasons (equal to ``_explained_score``'s)."""
+def _fast(s: Seeker, v: VacancyFeatures, today: int) -> Optional[int]:
+    """None when the pair breaks a hard rule, else its score without reasons.
+
+    The fast form of ``_exclusions`` and ``_explained_score`` (the same rules,
+    no text, memoised factors); the tests hold the three to agreeing.
+    """
+    if (
+        v.closed
+        or v.full
+        or (v.until is not None and v.until < today)
+        or s.not_looking is not None
+        or (s.age is not None and ((v.age_min is not None and s.age < v.age_min)
+                                   or (v.age_max is not None and s.age > v.age_max)))
+        or (s.edu is not None and s.edu < v.edu_min)
+    ):
+        return None
+    words = s.words_memo.get(v.word_key)
+    if words is None:
+        if v.skills and s.skills and not any(_knows(s, r) for r in v.skills):
+            words = s.words_memo[v.word_key] = _LACKS_SKILLS
+        else:
+            words = s.words_memo[v.word_key] = _word_fit(s, v)[0]
+    if words == _LACKS_SKILLS:
+        return None
     score = s.occupation_memo.get(v.code)
     if score is None:
         score = s.occupation_memo[v.code] = _occupation_fit(s, v)[0]
-    words = s.words_memo.get(v.word_key)
-    if words is None:
-        words = s.words_memo[v.word_key] = _word_fit(s, v)[0]
     score += words
     if s.min_wage is not None:
         if v.wage_min is not None and v.wage_min >= s.min_wage:
@@ -465,10 +471,6 @@ def _explained_score(s: Seeker, v: VacancyFeatures) -> tuple[int, int, list[str]
     return score, priority, reasons
 
 
-def _priority(s: Seeker, v: VacancyFeatures) -> int:
-    return len(s.hardship) if v.public_welfare else 0
-
-
 # --- ranking --------------------------------------------------------------------------
 
 
@@ -508,12 +510,17 @@ def rank_vacancies(
     n = len(index.features)
     keys: list[int] = []
     rejected: list[VacancyFeatures] = []
+    if seeker.not_looking is not None and not include_excluded:
+        return []
+    bonus = W_HARDSHIP_FOR_RESIDENT * len(seeker.hardship)
     for v in candidates:
-        if _excluded(seeker, v, ordinal):
+        score = _fast(seeker, v, ordinal)
+        if score is None:
             if include_excluded:
                 rejected.append(v)
             continue
-        score = _fast_score(seeker, v) + W_HARDSHIP_FOR_RESIDENT * _priority(seeker, v)
+        if v.public_welfare:
+            score += bonus
         keys.append(-score * n + v.order)
     best = heapq.nsmallest(top, keys) if top is not None else sorted(keys)
     out = [explain_pair(seeker, index.features[key % n], today=today, for_resident=True) for key in best]
@@ -545,11 +552,12 @@ def rank_residents(
     for resident in residents:
         household_id = _get(resident, "household_id")
         s = Seeker(resident, today=today, household=households.get(household_id), home=homes.get(household_id))
-        if _excluded(s, v, ordinal):
+        score = _fast(s, v, ordinal)
+        if score is None:
             if include_excluded:
                 rejected.append(s)
             continue
-        scored.append((-_priority(s, v), -_fast_score(s, v), s.id, s))
+        scored.append((-len(s.hardship) if v.public_welfare else 0, -score, s.id, s))
     best = heapq.nsmallest(top, scored) if top is not None else sorted(scored)
     out = [explain_pair(s, v, today=today, for_resident=False) for *_, s in best]
     out.extend(explain_pair(s, v, today=today, for_resident=False) for s in sorted(rejected, key=lambda x: x.id))
