@@ -301,3 +301,17 @@ def resolve_area(conn: Connection, text: str) -> dict:
         raise ApiError(422, "area.ambiguous", "Several areas have this name: give the id.",
                        [{"id": r["id"], "level": r["level"], "name": r["name"]} for r in rows])
     return dict(rows[0])
+
+
+def system_scope(conn: Connection, area_id: str) -> Scope:
+    """The scope of a command run on the server itself (``doorstep report``): the whole of one area."""
+    areas = areas_under(conn, area_id)
+    by_level: dict[str, set[str]] = {level: set() for level in LEVELS}
+    for area in areas:
+        by_level.setdefault(area["level"], set()).add(area["id"])
+        for level in ("district", "street", "community"):
+            if area[f"{level}_id"]:
+                by_level[level].add(area[f"{level}_id"])
+    return Scope(user_id="system", role=Role.admin.value, assigned_ids=frozenset({area_id}),
+                 grid_ids=frozenset(by_level["grid"]), community_ids=frozenset(by_level["community"]),
+                 street_ids=frozenset(by_level["street"]), district_ids=frozenset(by_level["district"]))

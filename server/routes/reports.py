@@ -1,0 +1,34 @@
+"""Reports to download: the monthly report (月报) of an area as an Excel workbook."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Query, Response
+
+from server.deps import ConnDep, ManagerUser, ScopeDep
+from server.errors import error_responses
+from server.routes.coverage import AreaQuery, MonthQuery, area_of, parse_period
+from server.services import monthly_report
+from server.services.coverage import visible_areas
+from shared.models import utc_now
+
+router = APIRouter(prefix="/reports", tags=["reports"], responses=error_responses(401, 403, 404, 422))
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get("/monthly", response_class=Response,
+            responses={200: {"content": {XLSX: {}}, "description": "the workbook"}})
+def monthly(_manager: ManagerUser, scope: ScopeDep, conn: ConnDep, area_id: AreaQuery = None,
+            month: MonthQuery = None, start: date | None = None,
+            end: Annotated[date | None, Query()] = None) -> Response:
+    """The monthly report of a community, street or district in the manager's area."""
+    period = parse_period(month, start, end, utc_now())
+    area_id = area_of(scope, area_id)
+    name = next(a["name"] for a in visible_areas(conn, scope, area_id) if a["id"] == area_id)
+    book = monthly_report.build_workbook(conn, scope, area_id, period, utc_now())
+    filename = monthly_report.file_name(name, period)
+    return Response(monthly_report.workbook_bytes(book), media_type=XLSX, headers={
+        "Content-Disposition": f"attachment; filename=\"report-{period.label}.xlsx\"; filename*=UTF-8''{quote(filename)}",
+    })
