@@ -1,0 +1,397 @@
+"""Importing the existing ledgers (台账): households, residents and past visits from a spreadsheet, through the change log.
+
+Rules, so that re-importing a file changes nothing:
+- a person is identified by their ID number: an existing one is never
+  duplicated; only their empty fields are filled (data on the server wins);
+- a household is identified by its grid and full address;
+- a status record (employment, registration, ability) is added only when the
+  person's history does not already say that on that day;
+- a visit is identified by its household, time and whether it gave guidance
+  (a deterministic id); rows of one visit are merged into it.
+
+Bad rows are reported with their line and reason and skipped; the good ones
+are written in chunks, each in one transaction, with stamps and change-log
+entries (``server.services.change_log.record_changes``) so phones pull them.
+Imported visits are stamped as received now: entered from paper, late.
+"""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+from sqlalchemy.engine import Engine
+
+from server.demo.rows import stamp_rows
+from server.services.change_log import LogEntry, record_changes
+from server.services.coverage import coordinator_grids
+from server.services.coverage_sql import in_ids
+from server.services.ledger_parse import LedgerRow, RowError, parse_row, read_table
+from shared.coverage import CHINA_TZ, History
+from shared.hlc import HybridClock
+from shared.merge import set_key
+from shared.models import MODEL_BY_TABLE, Area, Household, Resident, StatusRecord, UserAccount, Visit, new_id
+from shared.sync_schema import SYNC_SPECS
+from shared.vocab import Role, StatusKind, VisitOutcome
+
+AREA, HOUSEHOLD, RESIDENT = Area.__table__, Household.__table__, Resident.__table__
+STATUS, VISIT, USER = StatusRecord.__table__, Visit.__table__, UserAccount.__table__
+VISIT_NAMESPACE = uuid.UUID("5b0c1c52-8f1e-4a43-9d7b-2f6a1f0e7c11")
+IMPORT_DEVICE = "ledger-import"
+CHUNK_ROWS = 2000
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    imported_rows: int = 0
+    households_created: int = 0
+    households_updated: int = 0
+    residents_created: int = 0
+    residents_updated: int = 0
+    status_records_created: int = 0
+    visits_created: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def changed(self) -> int:
+        return (self.households_created + self.households_updated + self.residents_created + self.residents_updated
+                + self.status_records_created + self.visits_created)
+
+    def summary_zh(self) -> str:
+        return (f"读取 {self.rows} 行，导入 {self.imported_rows} 行，出错 {len({e.line for e in self.errors})} 行；"
+                f"新建户 {self.households_created}、更新户 {self.households_updated}，"
+                f"新建居民 {self.residents_created}、补充居民信息 {self.residents_updated}，"
+                f"状态记录 {self.status_records_created}，走访记录 {self.visits_created}")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "errors"} | {
+            "errors": [{"line": e.line, "column": e.column, "code": e.code, "message": e.message} for e in self.errors]}
+
+
+def import_file(engine: Engine, path: Path, *, now: datetime, user_id: str | None = None,
+                coordinator: str | None = None) -> ImportReport:
+    """Read, validate and import one ledger file (see the module docstring)."""
+    _, raw_rows = read_table(path)
+    report = ImportReport(rows=len(raw_rows))
+    good: list[LedgerRow] = []
+    for line, raw in raw_rows:
+        row, errors = parse_row(line, raw, now=now)
+        report.errors += errors
+        if row is not None:
+            good.append(row)
+    seen_ids: dict[str, int] = {}
+    for chunk in _chunks(good):
+        with engine.begin() as conn:
+            Importer(conn, now=now, user_id=user_id, coordinator=coordinator, seen_ids=seen_ids).run(chunk, report)
+    report.errors.sort(key=lambda e: (e.line, e.column))
+    return report
+
+
+def household_key(row: LedgerRow) -> tuple:
+    h = row.household
+    return (row.names["street"], row.names["community"], row.names["grid"], h["address"], h["building"], h["unit"],
+            h["room"])
+
+
+def _chunks(rows: list[LedgerRow]) -> Iterable[list[LedgerRow]]:
+    """Chunks of about CHUNK_ROWS rows that keep each household's rows together (its visits are one row each)."""
+    groups: dict[tuple, list[LedgerRow]] = {}
+    for row in rows:
+        groups.setdefault(household_key(row), []).append(row)
+    chunk: list[LedgerRow] = []
+    for group in groups.values():
+        chunk += group
+        if len(chunk) >= CHUNK_ROWS:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+class Importer:
+    """One chunk's work in one transaction."""
+
+    def __init__(self, conn: Connection, *, now: datetime, user_id: str | None, coordinator: str | None,
+                 seen_ids: dict[str, int]) -> None:
+        self.conn, self.now, self.user_id = conn, now, user_id
+        self.today = now.astimezone(CHINA_TZ).date()
+        self.clock = HybridClock(IMPORT_DEVICE)
+        self.stamp = self.clock.tick(int(now.timestamp() * 1000))
+        self.default_coordinator = coordinator
+        self.seen_ids = seen_ids
+        self.entries: list[LogEntry] = []
+        self.grids: dict[str, dict] = {}
+        self.grid_coordinator: dict[str, str] = {}
+
+    # --- resolving names ------------------------------------------------------------------
+    def _areas(self) -> tuple[dict, dict, dict]:
+        rows = self.conn.execute(select(AREA.c.id, AREA.c.level, AREA.c.name, AREA.c.code, AREA.c.parent_id,
+                                        AREA.c.street_id, AREA.c.district_id, AREA.c.community_id)
+                                 .where(AREA.c.deleted.is_(False))).mappings().all()
+        by_id = {r["id"]: dict(r) for r in rows}
+        communities: dict[str, list[dict]] = {}
+        grids: dict[tuple[str, str], dict] = {}
+        for area in by_id.values():
+            if area["level"] == "community":
+                for name in {area["name"], area["code"]} - {""}:
+                    communities.setdefault(name, []).append(area)
+            elif area["level"] == "grid":
+                parent = area["community_id"] or area["parent_id"]
+                for name in {area["name"], area["code"]} - {""}:
+                    grids[(parent, name)] = area
+        return by_id, communities, grids
+
+    def _resolve(self, rows: list[LedgerRow], report: ImportReport) -> list[tuple[LedgerRow, dict]]:
+        by_id, communities, grids = self._areas()
+        users = {}
+        for uid, username, display in self.conn.execute(
+                select(USER.c.id, USER.c.username, USER.c.display_name)
+                .where(USER.c.role == Role.coordinator.value, USER.c.active.is_(True))):
+            users.setdefault(username, uid)
+            users.setdefault(display, uid)
+        resolved = []
+        for row in rows:
+            candidates = communities.get(row.names["community"], [])
+            if row.names["street"]:
+                candidates = [c for c in candidates if by_id.get(c["street_id"] or c["parent_id"], {}).get("name")
+                              == row.names["street"]]
+            if len(candidates) != 1:
+                code, why = ("area.unknown", "找不到该社区") if not candidates else ("area.ambiguous",
+                                                                                    "有多个同名社区，请填写街道")
+                report.errors.append(RowError(row.line, "社区", code, why))
+                continue
+            grid = grids.get((candidates[0]["id"], row.names["grid"]))
+            if grid is None:
+                report.errors.append(RowError(row.line, "网格", "area.unknown", "该社区下找不到这个网格"))
+                continue
+            number = row.resident["id_number"]
+            if number in self.seen_ids:
+                report.errors.append(RowError(row.line, "身份证号", "id_number.duplicate_in_file",
+                                              f"与第 {self.seen_ids[number]} 行的身份证号重复"))
+                continue
+            coordinator_name = row.names["coordinator"] or self.default_coordinator
+            if row.visit is not None and coordinator_name and coordinator_name not in users:
+                report.errors.append(RowError(row.line, "协管员", "coordinator.unknown", "找不到这个协管员账号"))
+                continue
+            self.seen_ids[number] = row.line
+            self.grids[grid["id"]] = grid
+            row.names["coordinator_id"] = users.get(coordinator_name) if coordinator_name else None
+            resolved.append((row, grid))
+        assigned = coordinator_grids(self.conn, list(self.grids)) if self.grids else {}
+        for user_id, info in sorted(assigned.items(), key=lambda kv: (kv[1]["name"], kv[0])):
+            for grid_id in info["grid_ids"]:
+                self.grid_coordinator.setdefault(grid_id, user_id)
+        kept = []
+        for row, grid in resolved:
+            if row.visit is not None and not (row.names["coordinator_id"] or self.grid_coordinator.get(grid["id"])):
+                report.errors.append(RowError(row.line, "协管员", "coordinator.required",
+                                              "该网格没有协管员：请填写协管员"))
+                del self.seen_ids[row.resident["id_number"]]
+                continue
+            kept.append((row, grid))
+        return kept
+
+    # --- the chunk ---------------------------------------------------------------------------------
+    def run(self, rows: list[LedgerRow], report: ImportReport) -> None:
+        resolved = self._resolve(rows, report)
+        if not resolved:
+            return
+        households = self._households(resolved, report)
+        residents = self._residents(resolved, households, report)
+        self._status_records(resolved, residents, report)
+        self._visits(resolved, households, residents, report)
+        if self.entries:
+            record_changes(self.conn, self.entries)
+        report.imported_rows += len(resolved)
+
+    def _log(self, table: str, row: dict) -> None:
+        grid = self.grids.get(row.get("grid_id"), {})
+        self.entries.append(LogEntry(table, row["id"], row.get("grid_id"), grid.get("street_id"),
+                                     grid.get("district_id")))
+
+    def _insert(self, table: str, rows: list[dict]) -> None:
+        if not rows:
+            return
+        stamp_rows(table, rows, self.stamp)
+        self.conn.execute(insert(MODEL_BY_TABLE[table].__table__), rows)
+        for row in rows:
+            self._log(table, row)
+
+    def _update(self, table: str, existing: dict, changes: dict[str, Any]) -> None:
+        """Fill fields of an existing row with a stamp later than any it has (so phones take the change)."""
+        spec = SYNC_SPECS[table]
+        stamps = dict(existing["stamps"] or {})
+        for value in stamps.values():
+            self.clock.observe(value)
+        stamp = self.clock.tick(int(self.now.timestamp() * 1000))
+        for name, value in changes.items():
+            if name in spec.sets:
+                stamps.update((set_key(name, element), stamp) for element in value)
+            else:
+                stamps[spec.clock_key(name)] = stamp
+        table_ = MODEL_BY_TABLE[table].__table__
+        self.conn.execute(update(table_).where(table_.c.id == existing["id"])
+                          .values(**changes, stamps=stamps, updated_by=self.user_id))
+        self._log(table, existing)
+
+    def _households(self, resolved, report: ImportReport) -> dict[tuple, dict]:
+        grid_ids = sorted({grid["id"] for _, grid in resolved})
+        existing = {}
+        for h in self.conn.execute(select(HOUSEHOLD).where(in_ids(HOUSEHOLD.c.grid_id, grid_ids, "grid_ids"),
+                                                           HOUSEHOLD.c.deleted.is_(False))).mappings():
+            existing.setdefault((h["grid_id"], h["address"], h["building"], h["unit"], h["room"]), dict(h))
+        result: dict[tuple, dict] = {}
+        new_rows = []
+        for row, grid in resolved:
+            h = row.household
+            key = (grid["id"], h["address"], h["building"], h["unit"], h["room"])
+            if key in result:
+                continue
+            found = existing.get(key)
+            if found is None:
+                found = _row("household", id=new_id(), grid_id=grid["id"], community_id=grid["community_id"]
+                             or grid["parent_id"], street_id=grid["street_id"], updated_by=self.user_id, **h)
+                new_rows.append(found)
+            else:
+                changes = _fill(found, h)
+                if changes:
+                    self._update("household", found, changes)
+                    report.households_updated += 1
+            result[key] = found
+        self._insert("household", new_rows)
+        report.households_created += len(new_rows)
+        return result
+
+    def _residents(self, resolved, households, report: ImportReport) -> dict[str, dict]:
+        numbers = [row.resident["id_number"] for row, _ in resolved]
+        existing = {r["id_number"]: dict(r) for r in self.conn.execute(
+            select(RESIDENT).where(in_ids(RESIDENT.c.id_number, numbers, "numbers"), RESIDENT.c.deleted.is_(False))
+        ).mappings()}
+        result: dict[str, dict] = {}
+        new_rows = []
+        for row, grid in resolved:
+            values = dict(row.resident)
+            number = values["id_number"]
+            found = existing.get(number)
+            if found is None:
+                home = households[_key(row, grid)]
+                found = _row("resident", id=new_id(), household_id=home["id"], grid_id=home["grid_id"],
+                             community_id=home["community_id"], updated_by=self.user_id, **values)
+                new_rows.append(found)
+            else:
+                changes = _fill(found, values)
+                if changes:
+                    self._update("resident", found, changes)
+                    found.update(changes)
+                    report.residents_updated += 1
+            result[number] = found
+        self._insert("resident", new_rows)
+        report.residents_created += len(new_rows)
+        return result
+
+    def _status_records(self, resolved, residents, report: ImportReport) -> None:
+        ids = [r["id"] for r in residents.values()]
+        records: dict[tuple[str, str], list] = {}
+        for record in self.conn.execute(select(STATUS).where(in_ids(STATUS.c.resident_id, ids, "ids"))).mappings():
+            records.setdefault((record["resident_id"], record["kind"]), []).append(record)
+        new_rows = []
+        for row, _ in resolved:
+            person = residents[row.resident["id_number"]]
+            for kind, value, day in wanted_statuses(row.resident, self.today):
+                history = History.from_records(records.get((person["id"], kind), []))
+                if history.on(day) == value:
+                    continue
+                new_rows.append(_row("status_record", id=new_id(), resident_id=person["id"], grid_id=person["grid_id"],
+                                     kind=kind, value=value, effective_on=day, recorded_by=self.user_id,
+                                     recorded_at=self.now, updated_by=self.user_id))
+        self._insert("status_record", new_rows)
+        report.status_records_created += len(new_rows)
+
+    def _visits(self, resolved, households, residents, report: ImportReport) -> None:
+        visits: dict[str, dict] = {}
+        for row, grid in resolved:
+            if row.visit is None:
+                continue
+            home = households[_key(row, grid)]
+            # rows of one visit that differ on guidance stay apart: guidance counts for whom it names
+            guidance = row.visit["guidance_given"]
+            visit_id = str(uuid.uuid5(VISIT_NAMESPACE, f"{home['id']}|{row.visit['visited_at'].isoformat()}|{guidance}"))
+            visit = visits.get(visit_id)
+            if visit is None:
+                visit = visits[visit_id] = _row(
+                    "visit", id=new_id(), household_id=home["id"], grid_id=home["grid_id"],
+                    coordinator_id=row.names["coordinator_id"] or self.grid_coordinator[grid["id"]],
+                    visited_at=row.visit["visited_at"], outcome=row.visit["outcome"], resident_ids=[], services=[],
+                    guidance_given=False, notes="", received_at=self.now, updated_by=self.user_id)
+                visit["id"] = visit_id
+            if row.visit["outcome"] == VisitOutcome.met.value:
+                visit["resident_ids"] = sorted({*visit["resident_ids"], residents[row.resident["id_number"]]["id"]})
+            visit["services"] = sorted({*visit["services"], *row.visit["services"]})
+            visit["guidance_given"] = guidance
+            visit["notes"] = visit["notes"] or row.visit["notes"]
+        known = set(self.conn.execute(select(VISIT.c.id).where(in_ids(VISIT.c.id, list(visits), "ids"))).scalars()) \
+            if visits else set()
+        new_rows = [v for vid, v in visits.items() if vid not in known]
+        self._insert("visit", new_rows)
+        report.visits_created += len(new_rows)
+
+
+def wanted_statuses(resident: dict[str, Any], today: date) -> list[tuple[str, str, date]]:
+    """The (kind, value, day) facts a ledger row states about a person's history."""
+    registered_on = resident.get("unemployment_registered_on")
+    since = resident.get("employment_since")
+    facts = []
+    status = resident.get("employment_status")
+    if status:
+        day = since or (registered_on if status == "unemployed" else None) or today
+        facts.append((StatusKind.employment.value, status, day))
+    if resident.get("unemployment_registered"):
+        facts.append((StatusKind.registration.value, "registered", registered_on or today))
+    if resident.get("able_to_work") is not None:
+        facts.append((StatusKind.ability.value, "able" if resident["able_to_work"] else "unable",
+                      registered_on or since or today))
+    return facts
+
+
+def _key(row: LedgerRow, grid: dict) -> tuple:
+    h = row.household
+    return (grid["id"], h["address"], h["building"], h["unit"], h["room"])
+
+
+def _row(table: str, **values: Any) -> dict[str, Any]:
+    """A complete row: the model's defaults, then ``values``."""
+    model = MODEL_BY_TABLE[table]
+    row = {}
+    for name, info in model.model_fields.items():
+        if name in values:
+            row[name] = values[name]
+        elif not info.is_required():
+            default = info.get_default(call_default_factory=True)
+            row[name] = default.copy() if isinstance(default, (list, dict)) else default
+    return {k: v for k, v in row.items() if k in model.__table__.columns}
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value is False
+
+
+def _fill(existing: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    """The fields the ledger can fill: empty on the server, given in the ledger (the server's data wins).
+
+    A yes/no answer (registered, able) is empty only when unknown (None);
+    a flag (hardship, disability) is only ever turned on.
+    """
+    changes = {}
+    for name, value in values.items():
+        current = existing.get(name)
+        if name in ("unemployment_registered", "able_to_work"):
+            if value is not None and current is None:
+                changes[name] = value
+        elif not _empty(value) and _empty(current):
+            changes[name] = value
+    return changes
