@@ -17,7 +17,7 @@ import json
 import sqlite3
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable
 
@@ -31,7 +31,7 @@ from server.services.change_log import record_changes
 from server.services.scope import load_scope
 from server.services.sync_rows import encode_fields, row_scope, scope_allows
 from server.settings import get_settings
-from shared.models import MODEL_BY_TABLE, ChangeLog, SQLModel, UserAccount, UserArea, server_tables
+from shared.models import MODEL_BY_TABLE, ChangeLog, SQLModel, SyncState, UserAccount, UserArea, server_tables
 from shared.sync_codec import encode_row
 from shared.sync_schema import SYNC_SPECS
 from tests.conftest import sqlite_memory_engine
@@ -149,6 +149,11 @@ class Cloud:
     def feed_size(self) -> int:
         with self.engine.connect() as conn:
             return conn.execute(select(func.count()).select_from(ChangeLog.__table__)).scalar_one()
+
+    def last_version(self) -> int:
+        """The last change version handed out: grows with every change the server applied."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(SyncState.__table__.c.last_version)).scalar() or 0
 
     def row(self, table: str, row_id: str) -> dict[str, Any] | None:
         t = MODEL_BY_TABLE[table].__table__
@@ -273,3 +278,167 @@ class Phone:
     def close(self) -> None:
         self.store.close()
 
+
+
+# --- randomized scripts ---------------------------------------------------------------------------
+
+SEED_STAMP = "1700000000000.00000.seed"
+# Small value pools, so phones often write the same field and sometimes the same value.
+RESIDENT_EDITS: list[tuple[str, list[dict[str, Any]]]] = [
+    ("phone", [{"phone": p} for p in ("13800138000", "13900139000", "15000150000")]),
+    ("notes", [{"notes": n} for n in ("", "腿脚不便", "白天不在家", "已搬走？")]),
+    ("education", [{"education": e} for e in ("junior", "senior", "college")]),
+    ("employment", [
+        {"employment_status": "unemployed", "employment_since": date(2026, 1, 5), "employer_name": ""},
+        {"employment_status": "employed", "employment_since": date(2026, 6, 1), "employer_name": "惠民超市"},
+        {"employment_status": "flexible", "employment_since": date(2026, 9, 1), "employer_name": ""},
+    ]),
+    ("name", [{"name": n} for n in ("王芳", "李娜", "阿依古丽·买买提")]),
+    ("job_wish_min_wage", [{"job_wish_min_wage": w} for w in (2000, 3000, 4500)]),
+]
+HOUSEHOLD_EDITS: list[tuple[str, list[dict[str, Any]]]] = [
+    ("address", [{"address": a, "building": b, "unit": "1", "room": r}
+                 for a, b, r in (("幸福路1号", "1", "101"), ("光明路2号", "3", "502"))]),
+    ("zero_employment", [{"zero_employment": v} for v in (True, False)]),
+    ("notes", [{"notes": n} for n in ("", "有老人", "养狗")]),
+]
+SKILLS = ("家政", "电工", "厨师", "保安")
+KINDS = ("sync", "sync", "sync", "edit_resident", "edit_resident", "edit_household", "skill",
+         "create_resident", "create_household", "delete_resident", "visit")
+
+
+def seed_rows(cloud: Cloud, households: int = 3, residents: int = 4) -> None:
+    """More households and residents in grid a1, loaded by an administrator (stamped, in the feed)."""
+    grid = cloud.grid
+    homes = []
+    for i in range(households):
+        homes.append({"id": seed_id(f"home/{i}"), "grid_id": grid.id,
+                      "community_id": grid.community_id, "street_id": grid.street_id, "address": f"和平路{i}号",
+                      "building": "", "unit": "", "room": "", "version": 0, "deleted": False})
+    for home in homes:
+        home["stamps"] = {k: SEED_STAMP for k in ("address", "grid_id", "community_id", "street_id")}
+    cloud.add_rows("household", homes)
+    people = []
+    for i in range(residents):
+        home = homes[i % len(homes)]
+        people.append({"id": seed_id(f"person/{i}"), "household_id": home["id"],
+                       "grid_id": grid.id, "community_id": grid.community_id, "name": f"居民{'甲乙丙丁戊'[i % 5]}",
+                       "phone": None, "skills": ["家政"] if i % 2 else [], "version": 0, "deleted": False,
+                       "stamps": {"name": SEED_STAMP, "phone": SEED_STAMP, "notes": SEED_STAMP,
+                                  "education": SEED_STAMP, "employment": SEED_STAMP,
+                                  **({"skills|家政": SEED_STAMP} if i % 2 else {})}})
+    cloud.add_rows("resident", people)
+    employer = seed_id("employer/0")
+    cloud.add_rows("employer", [{"id": employer, "street_id": grid.street_id, "name": "惠民超市",
+                                 "stamps": {"street_id": SEED_STAMP, "name": SEED_STAMP}}])
+    cloud.add_rows("vacancy", [{"id": seed_id("vacancy/0"), "employer_id": employer, "street_id": grid.street_id,
+                                "title": "理货员", "stamps": {"employer_id": SEED_STAMP, "title": SEED_STAMP}}])
+
+
+def seed_id(name: str) -> str:
+    """The id of a seeded row: ``person/0`` .. ``person/3``, ``home/0`` .., ``employer/0``, ``vacancy/0``."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, name))
+
+
+class Sim:
+    """Up to ``size`` phones (different coordinators of grid a1) over one cloud, reset for every example.
+
+    Time is virtual: every operation moves it one second; a phone's clock is
+    that time plus its own offset (days ahead, behind ...). Starting a minute
+    after the real clock keeps two runs of one script identical.
+    """
+
+    def __init__(self, root: Path, size: int = 6) -> None:
+        self.cloud = Cloud(coordinators=size - 1)
+        seed_rows(self.cloud)
+        self.t0 = datetime.now(timezone.utc)
+        self.step = 0
+        self.phones = [Phone(self.cloud, name, root / f"phone{i}", base=self.now)
+                       for i, name in enumerate(self.cloud.coordinators[:size])]
+        self.cloud.save()  # after the logins: every example starts signed in, with nothing synced
+        self.summaries: list[SyncSummary] = []
+
+    def close(self) -> None:
+        for phone in self.phones:
+            phone.close()
+        self.cloud.close()
+
+    def now(self) -> datetime:
+        return self.t0 + timedelta(seconds=self.step)
+
+    def start(self, count: int, t0: datetime | None = None) -> list[Phone]:
+        self.cloud.restore()
+        self.t0 = t0 or datetime.now(timezone.utc) + timedelta(minutes=1)
+        self.step = 0
+        self.summaries = []
+        for phone in self.phones[:count]:
+            phone.reset()
+            phone.store.fault_hook = None
+        return self.phones[:count]
+
+    def sync(self, phone: Phone, **kwargs: Any) -> SyncSummary:
+        summary = phone.sync(**kwargs)
+        self.summaries.append(summary)
+        return summary
+
+    def morning(self, phones: list[Phone]) -> None:
+        """Every phone's first sync of the day (they start empty)."""
+        for phone in phones:
+            self.sync(phone)
+
+    def finish(self, phones: list[Phone]) -> None:
+        """Everybody syncs, then everybody syncs again (to get what the others pushed last)."""
+        for phone in phones + phones:
+            self.step += 1
+            self.sync(phone)
+
+    def converged(self, phones: list[Phone]) -> list[str]:
+        problems = []
+        for phone in phones:
+            problems += [f"{phone.username}: {d}" for d in differences(self.cloud.server_view(phone.user_id),
+                                                                        phone.view())]
+            if phone.store.pending_count():
+                problems.append(f"{phone.username}: outbox not empty")
+        return problems
+
+    def apply(self, phones: list[Phone], op: tuple[str, int, int, int]) -> None:
+        """One step of a script: ``(kind, phone, a, b)``; a and b pick rows and values at run time."""
+        kind, which, a, b = op
+        self.step += 1
+        phone = phones[which % len(phones)]
+        store, now = phone.store, phone.now()
+        # by creation order (seeded rows first), so small numbers pick the same rows on every phone
+        residents = sorted(store.rows("resident"), key=lambda r: (r["version"] == 0, r["version"], r["id"]))
+        homes = sorted(store.rows("household"), key=lambda r: (r["version"] == 0, r["version"], r["id"]))
+        if kind == "sync":
+            self.sync(phone)
+        elif kind == "edit_resident" and residents:
+            _name, choices = RESIDENT_EDITS[a % len(RESIDENT_EDITS)]
+            value = choices[(a // len(RESIDENT_EDITS) + which) % len(choices)]  # phones differ in what they write
+            store.save("resident", value, row_id=residents[b % len(residents)]["id"], now=now)
+        elif kind == "edit_household" and homes:
+            _name, choices = HOUSEHOLD_EDITS[a % len(HOUSEHOLD_EDITS)]
+            value = choices[(a // len(HOUSEHOLD_EDITS) + which) % len(choices)]
+            store.save("household", value, row_id=homes[b % len(homes)]["id"], now=now)
+        elif kind == "skill" and residents:
+            person = residents[b % len(residents)]
+            skill = SKILLS[a % len(SKILLS)]
+            skills = set(person["skills"]) ^ {skill}  # add it, or take it away
+            store.save("resident", {"skills": sorted(skills)}, row_id=person["id"], now=now)
+        elif kind == "create_resident" and homes:
+            home = homes[a % len(homes)]
+            store.save("resident", {"household_id": home["id"], "grid_id": home["grid_id"],
+                                    "community_id": home["community_id"], "name": "新居民",
+                                    "skills": [SKILLS[b % len(SKILLS)]]}, now=now)
+        elif kind == "create_household":
+            grid = self.cloud.grid
+            store.save("household", {"grid_id": grid.id, "community_id": grid.community_id,
+                                     "street_id": grid.street_id, "address": f"新建楼{a % 7}号"}, now=now)
+        elif kind == "delete_resident" and residents:
+            store.delete("resident", residents[a % len(residents)]["id"], now=now)
+        elif kind == "visit" and homes:
+            home = homes[a % len(homes)]
+            store.append("visit", {"household_id": home["id"], "grid_id": home["grid_id"],
+                                   "coordinator_id": phone.user_id, "visited_at": now,
+                                   "outcome": ("met", "not_home")[b % 2],
+                                   "services": ["policy_consultation"] if b % 3 else []}, now=now)
