@@ -131,6 +131,9 @@ def _apply(conn: Connection, user_id: str, device_id: str, scope: Scope, request
         raise ApiError(401, proto.REJECT_REVOKED_DEVICE, "This device was revoked; sign in again.",
                        headers={"WWW-Authenticate": "Bearer"})
     last_seq = start_seq = device.last_seq
+    for seq in list(results):  # refused before the lock, but already answered once: a replay
+        if seq <= start_seq:
+            results[seq] = proto.ChangeResult(seq=seq, status="duplicate")
     batch = Batch()
     fresh = []
     for item in prepared:

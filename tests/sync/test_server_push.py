@@ -93,9 +93,10 @@ def test_replaying_a_push_or_any_part_of_it_changes_nothing(setup):
                                        "coordinator_id": world.users["coord_a1"].id,
                                        "visited_at": "2024-05-01T02:00:00+00:00", "outcome": "not_home"}),
         phone.delete("household", household.id),
+        phone.edit("resident", resident.id, {"phone": "123"}),  # rejected: replaying it is a duplicate too
     ]
     first = phone.push(changes)
-    assert [r["status"] for r in first["results"]] == ["applied"] * 5
+    assert [r["status"] for r in first["results"]] == ["applied"] * 5 + ["rejected"]
     before = dump(engine)
     for replay in (changes, changes[2:], changes[:1], changes[1:4], changes * 2):
         again = phone.push(replay)
