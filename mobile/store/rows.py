@@ -7,6 +7,7 @@ row's unpushed registers on top of a pulled one. ``encode_local`` /
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
 from pydantic_core import PydanticUndefined
@@ -28,21 +29,33 @@ JSON_SEALED = {("conflict", c) for c in SEALED_COLUMNS["conflict"]}
 ROW_META = ("id", "version", "deleted", "stamps", "updated_by")
 
 
-def columns(table: str) -> list[str]:
-    return [c.name for c in MODEL_BY_TABLE[table].__table__.columns]
+@lru_cache(maxsize=None)
+def columns(table: str) -> tuple[str, ...]:
+    return tuple(c.name for c in MODEL_BY_TABLE[table].__table__.columns)
+
+
+@lru_cache(maxsize=None)
+def _defaults(table: str) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """(constant defaults, fields whose default is "now") of a table's model."""
+    constant: dict[str, Any] = {}
+    timely: list[str] = []
+    for name, info in MODEL_BY_TABLE[table].model_fields.items():
+        if info.default_factory is utc_now:
+            timely.append(name)
+        elif info.default_factory is not None:
+            constant[name] = info.default_factory()
+        elif info.default is not PydanticUndefined:
+            constant[name] = info.default
+    return constant, tuple(timely)
 
 
 def default_row(table: str, row_id: str, now: datetime | None = None) -> dict[str, Any]:
     """Every column at its model default (required ones without a default are left out)."""
-    model = MODEL_BY_TABLE[table]
-    row: dict[str, Any] = {}
-    for name, info in model.model_fields.items():
-        if info.default_factory is utc_now:
-            row[name] = now or utc_now()
-        elif info.default_factory is not None:
-            row[name] = info.default_factory()
-        elif info.default is not PydanticUndefined:
-            row[name] = info.default
+    constant, timely = _defaults(table)
+    row = {k: v.copy() if isinstance(v, (list, dict)) else v for k, v in constant.items()}
+    if timely:
+        stamp = now or utc_now()
+        row.update(dict.fromkeys(timely, stamp))
     row.update(id=row_id, version=0, deleted=False, stamps={})
     return row
 

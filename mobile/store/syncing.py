@@ -126,7 +126,12 @@ def pulled_row(table: str, pulled: Mapping[str, Any], local: Mapping[str, Any] |
     """A whole local row from a pulled one (fields the server left out keep the local or default value)."""
     spec = SYNC_SPECS[table]
     fields = pulled.get("fields") or {}
-    row = dict(local) if local is not None else default_row(table, pulled["id"])
+    if local is not None:
+        row = dict(local)
+    elif len(fields) >= len(spec.fields):
+        row = {"updated_by": None}  # every field comes with the row
+    else:
+        row = default_row(table, pulled["id"])
     row.update(decode_row(table, {k: v for k, v in fields.items() if k in spec.fields}))
     if "updated_by" in fields:
         row["updated_by"] = fields["updated_by"]
