@@ -90,7 +90,10 @@ class SyncEngine:
     # --- one sync --------------------------------------------------------------
 
     def sync(self, progress: Progress | None = None) -> SyncSummary:
-        """Push the whole outbox, then pull until the feed is drained; raises SyncError subclasses."""
+        """Push the whole outbox, then pull until the feed is drained; raises SyncError subclasses.
+
+        ``progress(stage, fraction)`` is called after each batch ("push") and page ("pull").
+        """
         summary = SyncSummary()
         sent, received = self.bytes_sent, self.bytes_received
         report = progress or (lambda _stage, _fraction: None)
@@ -102,7 +105,6 @@ class SyncEngine:
         summary.finished_at = self.clock()
         summary.bytes_sent, summary.bytes_received = self.bytes_sent - sent, self.bytes_received - received
         self.store.set_meta("last_sync_at", summary.finished_at.isoformat())
-        report("done", 1.0)
         return summary
 
     def _resync(self, summary: SyncSummary, report: Progress) -> None:
