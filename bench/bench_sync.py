@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy import create_engine, insert, text
 from sqlalchemy.engine import Engine, make_url
 
 from server.db import make_engine
@@ -35,9 +35,8 @@ from server.services.scope import load_scope
 from server.services.sync_pull import pull_changes
 from server.services.sync_push import push_changes
 from shared.hlc import HybridClock
-from shared.models import MODEL_BY_TABLE, Device, SyncState, UserAccount, UserArea
+from shared.models import Device, SyncState, UserAccount, UserArea
 from shared.sync_protocol import PushRequest
-from shared.sync_schema import SYNC_SPECS
 
 PG_ADMIN = os.environ.get("DOORSTEP_BENCH_PG_ADMIN", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 VACANCIES = 2000
@@ -146,16 +145,18 @@ def push(setup: Setup, changes: list[dict]) -> tuple[float, dict]:
 
 def bench_merge(setup: Setup, pushes: int, per_push: int = 1000) -> dict:
     editor = Editor(setup)
-    total_fields, total_seconds, statuses = 0, 0.0, {}
+    total_fields, total_seconds, cpu_seconds, statuses = 0, 0.0, 0.0, {}
     for _ in range(pushes):
         made = [editor.edit() for _ in range(per_push)]
+        cpu = time.process_time()
         seconds, answer = push(setup, [c for c, _ in made])
+        cpu_seconds += time.process_time() - cpu
         total_seconds += seconds
         total_fields += sum(n for _, n in made)
         for result in answer["results"]:
             statuses[result["status"]] = statuses.get(result["status"], 0) + 1
     return {"field_changes": total_fields, "seconds": total_seconds, "per_second": total_fields / total_seconds,
-            "statuses": statuses}
+            "cpu_s": cpu_seconds, "statuses": statuses}
 
 
 def pull_all(setup: Setup, cursor: int = 0, limit: int = 5000) -> dict:
@@ -234,6 +235,7 @@ def report(results: dict[str, dict]) -> None:
          lambda r: "{households} / {residents} / {vacancies}".format(**r["counts"])),
         ("field changes merged per second", lambda r: f"{r['merge']['per_second']:,.0f}"),
         ("  (field changes, seconds)", lambda r: f"{r['merge']['field_changes']:,} in {r['merge']['seconds']:.2f} s"),
+        ("  (CPU s of this process: Python, and SQLite)", lambda r: f"{r['merge']['cpu_s']:.2f}"),
         ("  (answers)", lambda r: ", ".join(f"{k} {v}" for k, v in sorted(r["merge"]["statuses"].items()))),
         ("initial sync: rows / pages", lambda r: f"{r['initial']['rows']:,} / {r['initial']['pages']}"),
         ("initial sync: server CPU s (wall s)", lambda r: f"{r['initial']['cpu_s']:.2f} ({r['initial']['wall_s']:.2f})"),
@@ -273,6 +275,8 @@ def main() -> None:
             engine.dispose()
             drop()
     report(results)
+    print(f"load average while running: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs "
+          "(other work on the machine slows the wall-clock figures)")
 
 
 if __name__ == "__main__":

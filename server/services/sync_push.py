@@ -95,6 +95,8 @@ def push_changes(conn: Connection, caller_user_id: str, device_id: str, scope: S
     results: dict[int, proto.ChangeResult] = {}
     prepared: list[Prepared] = []
     for change in sorted(request.changes, key=lambda c: c.seq):
+        if change.seq in results or (prepared and prepared[-1].change.seq == change.seq):
+            continue  # the same seq twice in one batch: the first one counts
         try:
             prepared.append(prepare(change, device_id, now_ms, today))
         except Rejected as rejected:
