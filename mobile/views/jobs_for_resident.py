@@ -14,11 +14,15 @@ from shared.occupations import occupation_name
 from shared.vocab import EMPLOYED_STATUSES, label_zh
 
 ROUTE = "/resident/{resident_id}/jobs"
-_EMPLOYED = {s.value for s in EMPLOYED_STATUSES}
-CARD_ACTIONS = (
-    CardAction("resident", "推荐岗位", ROUTE, ft.Icons.WORK, order=30,
-               visible=lambda row: row.get("employment_status") not in _EMPLOYED),
-)
+_NOT_SEEKING = {s.value for s in EMPLOYED_STATUSES} | {"retired", "student", "unable"}
+
+
+def seeking_work(row: dict[str, Any]) -> bool:
+    """Whether the member card offers "推荐岗位": not employed, retired, a student or unable to work."""
+    return row.get("employment_status") not in _NOT_SEEKING and row.get("able_to_work") is not False
+
+
+CARD_ACTIONS = (CardAction("resident", "推荐岗位", ROUTE, ft.Icons.WORK, order=30, visible=seeking_work),)
 NEGATIVE = ("低于", "不符", ">", "需确认")
 
 

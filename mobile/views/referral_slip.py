@@ -23,7 +23,7 @@ def build(ctx: AppContext) -> ft.View:
     async def timeline(e=None) -> None:
         await ctx.go(f"/referral/{referral_id}")
 
-    lines = [ft.Row([ft.Text(f"{label}：", size=16, width=84), ft.Text(value, size=16, expand=True, selectable=True)],
+    lines = [ft.Row([ft.Text(f"{label}：", size=16, width=84), ft.Text(value, size=16, expand=True)],
                     vertical_alignment=ft.CrossAxisAlignment.START) for label, value in slip.lines()]
     sheet = ft.Container(
         ft.Column([
@@ -33,8 +33,9 @@ def build(ctx: AppContext) -> ft.View:
             *lines,
             ft.Divider(),
             ft.Text("推荐码", size=15),
-            ft.Text(slip.code_display, size=34, weight=ft.FontWeight.BOLD, selectable=True, key="referral-code"),
-            ft.Image(src=slip.qr_png, width=QR_SIZE, height=QR_SIZE, key="referral-qr"),
+            ft.Text(slip.code_display, size=34, weight=ft.FontWeight.BOLD, key="referral-code"),
+            ft.Image(src=slip.qr_png, width=QR_SIZE, height=QR_SIZE, key="referral-qr",
+                     semantics_label=f"推荐码 {slip.code_display} 的二维码"),
             ft.Text("用人单位可扫码或输入推荐码核对", size=13),
         ], horizontal_alignment=ft.CrossAxisAlignment.CENTER, spacing=8),
         padding=16, border=ft.Border.all(1, ft.Colors.OUTLINE), border_radius=8, bgcolor=ft.Colors.WHITE,

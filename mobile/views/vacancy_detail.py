@@ -56,7 +56,7 @@ def build(ctx: AppContext) -> ft.View:
                               disabled=item.state != "open"),
                 action_button("编辑", go(f"{route}/edit"), icon=ft.Icons.EDIT, primary=False)]),
         section("联系"),
-        ft.Text(f"联系人：{contact_text(employer) or '未填'}", size=15, selectable=True),
+        ft.Text(f"联系人：{contact_text(employer) or '未填'}", size=15),
         ft.Text(f"单位地址：{employer.get('address') or '未填'}", size=15),
         section("岗位信息"),
         *[ft.Text(f"{label}：{value}", size=15) for label, value in facts(jobs, row)],
