@@ -20,7 +20,7 @@ from typing import Any, Callable
 
 import httpx
 
-from mobile.store import DeviceStore
+from mobile.store import DeviceStore, StoreLocked
 from mobile.sync.errors import AuthExpired, ResyncRequired, ServerUnreachable, SyncError
 from shared import sync_protocol as proto
 
@@ -97,14 +97,17 @@ class SyncEngine:
         summary = SyncSummary()
         sent, received = self.bytes_sent, self.bytes_received
         report = progress or (lambda _stage, _fraction: None)
-        self.push(summary, report)
         try:
-            self.pull(summary, report)
-        except ResyncRequired:
-            self._resync(summary, report)
-        summary.finished_at = self.clock()
+            self.push(summary, report)
+            try:
+                self.pull(summary, report)
+            except ResyncRequired:
+                self._resync(summary, report)
+            summary.finished_at = self.clock()
+            self.store.set_meta("last_sync_at", summary.finished_at.isoformat())
+        except StoreLocked:  # the app locked itself meanwhile: whole pages stay applied, the rest waits
+            raise SyncError("应用已锁定，解锁后再同步 / the store was locked during the sync", "store.locked") from None
         summary.bytes_sent, summary.bytes_received = self.bytes_sent - sent, self.bytes_received - received
-        self.store.set_meta("last_sync_at", summary.finished_at.isoformat())
         return summary
 
     def _resync(self, summary: SyncSummary, report: Progress) -> None:

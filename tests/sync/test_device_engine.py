@@ -272,3 +272,22 @@ def test_clock_is_observed_from_the_server(cloud, phones):
     home = new_household(phone, cloud)
     stamp = phone.store.get("household", home)["stamps"]["address"]
     assert int(stamp[:13]) >= int(datetime.now(timezone.utc).timestamp() * 1000) - 60_000
+
+
+def test_a_store_locked_during_a_sync_is_a_sync_error_and_the_next_sync_finishes(cloud, phones):
+    from mobile.sync import SyncError
+
+    phone = phones()
+
+    def lock_now(stage: str) -> None:
+        phone.store.lock()  # the app's idle lock fires while the first page is being applied
+
+    phone.store.fault_hook = lock_now
+    with pytest.raises(SyncError) as raised:
+        phone.sync(page_size=3)
+    assert raised.value.code == "store.locked"
+    phone.store.fault_hook = None
+    phone.store.unlock("246810")
+    assert total_rows(phone) == 3 and phone.store.cursor > 0  # the page in progress finished whole
+    assert phone.sync(page_size=3).pulled > 0
+    assert_same_as_server(cloud, phone)
