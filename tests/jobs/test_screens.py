@@ -136,3 +136,27 @@ def test_the_vacancy_form_shows_what_is_wrong(make_app):
     assert field(view, "招聘人数").error == "应在 1 到 9999 之间"
     choose(field(view, "工作时间"), "part_time")
     assert field(view, "工作时间").value == "part_time"
+
+
+def test_an_active_referral_is_shown_instead_of_a_second_one(make_app, cloud):
+    app = ready(make_app())
+    record_vacancy(app)
+    jobs = ctx(app).service(JobsService)
+    resident = cloud.world.residents["grid_a1"]
+    referral_id = jobs.refer(resident.id, jobs.vacancies()[0].id, consent=True)
+    view = app.open(f"/resident/{resident.id}/jobs")
+    assert "推荐" not in [c.content for c in walk(view) if isinstance(c, ft.FilledButton)]
+    tap(button(view, "已推荐 · 查看"))
+    assert app.page.route == f"/referral/{referral_id}"
+    view = app.open(f"/vacancy/{jobs.vacancies()[0].id}")
+    assert "已推荐（1）" in texts(view) and "王芳" in texts(view)
+
+
+def test_jobs_are_offered_only_for_job_seekers(make_app, cloud):
+    app = ready(make_app())
+    jobs = ctx(app).service(JobsService)
+    resident = cloud.world.residents["grid_a1"]
+    assert "推荐岗位" in texts(app.open(f"/household/{resident.household_id}"))
+    jobs.store.save("resident", {"employment_status": "retired"}, row_id=resident.id, now=jobs.now())
+    assert "推荐岗位" not in texts(app.open(f"/household/{resident.household_id}"))
+    assert "已退休，不推荐岗位。" in texts(app.open(f"/resident/{resident.id}/jobs"))
