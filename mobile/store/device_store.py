@@ -35,7 +35,7 @@ from mobile.store.rows import SEALED_COLUMNS, open_row
 from mobile.store.vault import Vault
 from shared.hlc import HybridClock
 from shared.models import MODEL_BY_TABLE, device_tables, new_id
-from shared.sync_codec import clean_row
+from shared.sync_codec import clean_row, column_info, decode_value
 from shared.sync_schema import SYNC_SPECS
 
 # Meta keys readable before unlock (nothing personal); every other meta value is sealed.
@@ -52,6 +52,16 @@ def epoch_ms(now: datetime) -> int:
     if now.utcoffset() is None:
         raise ValueError("now must be timezone-aware")
     return int(now.timestamp() * 1000)
+
+
+def _from_wire(table: str, fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Values as a conflict holds them (JSON: dates as text) back to Python; Python values pass as they are."""
+    out = {}
+    for name, value in fields.items():
+        if isinstance(value, str) and column_info(table, name).kind in ("date", "datetime"):
+            value = decode_value(table, name, value)
+        out[name] = value
+    return out
 
 
 class DeviceStore:
@@ -312,7 +322,7 @@ class DeviceStore:
                 raise ValueError("no open conflict with this id")
             table, key = conflict["table_name"], conflict["field"]
             spec = SYNC_SPECS[table]
-            fields = dict(chosen_value) if key in spec.groups else {key: chosen_value}
+            fields = _from_wire(table, dict(chosen_value) if key in spec.groups else {key: chosen_value})
             target = self._load(conn, table, conflict["row_id"])
             if target is not None and not target["deleted"]:
                 check_writable(table, fields)

@@ -291,3 +291,31 @@ def test_a_store_locked_during_a_sync_is_a_sync_error_and_the_next_sync_finishes
     assert total_rows(phone) == 3 and phone.store.cursor > 0  # the page in progress finished whole
     assert phone.sync(page_size=3).pulled > 0
     assert_same_as_server(cloud, phone)
+
+
+def test_a_conflict_on_a_group_is_resolved_with_the_value_as_the_conflict_holds_it(cloud, phones):
+    a, b = phones(), phones("coord_g0")
+    a.sync()
+    b.sync()
+    person = cloud.world.residents["grid_a1"].id
+    a.store.save("resident", {"employment_status": "employed", "employment_since": date(2026, 6, 1),
+                              "employer_name": "惠民超市"}, row_id=person, now=a.now())
+    b.store.save("resident", {"employment_status": "unemployed", "employment_since": date(2026, 7, 1)},
+                 row_id=person, now=b.now())
+    a.sync()
+    assert b.sync().conflicts == 1
+    a.sync()
+    conflict = a.store.open_conflicts()[0]
+    assert conflict["field"] == "employment"
+    loser = conflict["value_a"] if conflict["winner"] == "b" else conflict["value_b"]
+    a.store.resolve_conflict(conflict["id"], loser, now=a.now())
+    a.sync()
+    b.sync()
+    for phone in (a, b):
+        row = phone.store.get("resident", person)
+        assert row["employment_status"] == loser["employment_status"]
+        assert row["employment_since"].isoformat() == loser["employment_since"]
+        assert phone.store.open_conflicts() == []
+    assert cloud.row("conflict", conflict["id"])["state"] == "resolved"
+    assert_same_as_server(cloud, a)
+    assert_same_as_server(cloud, b)
