@@ -279,9 +279,7 @@ def apply_change(batch: Batch, item: Prepared, user_id: str, device_id: str, sco
         _require_create_fields(spec, incoming.values)
         row = new_row(spec.table, change.row_id)
         batch.created.add(key)
-    elif row["deleted"]:
-        if change.op == "delete":
-            return "applied", []
+    elif row["deleted"] and change.op != "delete":
         raise Rejected(proto.REJECT_DELETED, "This record was deleted.")
     elif not scope_allows(scope, spec.table, row):
         raise Rejected(proto.REJECT_OUTSIDE_AREA, "This record is outside your areas.")
