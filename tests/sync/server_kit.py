@@ -9,7 +9,8 @@ from __future__ import annotations
 import gzip
 import json
 import time
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
@@ -20,6 +21,7 @@ from shared.hlc import HybridClock
 from shared.models import MODEL_BY_TABLE, new_id
 from shared.sync_schema import SYNC_SPECS
 from tests.server.client import ApiClient
+from tests.server.conftest import make_app
 from tests.server.factories import PASSWORD, build_world
 
 DUMP_TABLES = (*SYNC_SPECS, "change_log", "sync_state")
@@ -35,6 +37,17 @@ def feed_world(engine: Engine):
             entries += [row_scope(table_name, dict(r)) for r in conn.execute(select(table)).mappings()]
         record_changes(conn, entries)
     return world
+
+
+@contextmanager
+def served(engine: Engine) -> Iterator[tuple[Engine, Any, ApiClient]]:
+    """The fed world on ``engine`` and an in-process client of the real app: (engine, world, client)."""
+    world = feed_world(engine)
+    client = ApiClient(make_app(engine))
+    try:
+        yield engine, world, client
+    finally:
+        client.close()
 
 
 def dump(engine: Engine) -> dict[str, list[tuple]]:

@@ -6,17 +6,13 @@ from sqlalchemy import select
 
 from server.services.sync_pull import purge_tombstones
 from shared.models import ChangeLog, SyncState, new_id
-from tests.server.client import ApiClient
-from tests.server.conftest import make_app
-from tests.sync.server_kit import TestPhone, feed_world
+from tests.sync.server_kit import TestPhone, served
 
 
 @pytest.fixture
 def setup(any_engine):
-    world = feed_world(any_engine)
-    client = ApiClient(make_app(any_engine))
-    yield any_engine, world, client
-    client.close()
+    with served(any_engine) as parts:
+        yield parts
 
 
 def _spread_rows(world, client):

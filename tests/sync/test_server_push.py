@@ -18,17 +18,13 @@ from shared.models import (
     Visit,
     new_id,
 )
-from tests.server.client import ApiClient
-from tests.server.conftest import make_app
-from tests.sync.server_kit import TestPhone, dump, feed_world, now_ms
+from tests.sync.server_kit import TestPhone, dump, now_ms, served
 
 
 @pytest.fixture
 def setup(any_engine):
-    world = feed_world(any_engine)
-    client = ApiClient(make_app(any_engine))
-    yield any_engine, world, client
-    client.close()
+    with served(any_engine) as parts:
+        yield parts
 
 
 def _row(engine, model, row_id):
