@@ -13,7 +13,6 @@ from sqlalchemy import Connection, and_, func, select
 from server.services.coverage import coordinator_grids, visible_areas, zero_employment_clocks
 from server.services.coverage_sql import (
     HOUSEHOLD,
-    RESIDENT,
     VISIT,
     count_if,
     guidance_recorded,
@@ -64,9 +63,10 @@ def address_of(household: Any) -> str:
 
 
 def _person_rows(conn: Connection, grids: Grids, period: cov.Period, which: str) -> list[Any]:
-    query, c = resident_rows(grids.ids, period)
+    rows = resident_rows(grids.ids, period)
+    c, person = rows.columns, rows.person
     condition = and_(c["base"], ~c["visited"]) if which == "not_visited" else and_(c["base"], ~c["complete"])
-    query = query.join(HOUSEHOLD, HOUSEHOLD.c.id == RESIDENT.c.household_id).add_columns(
+    query = rows.query.join(HOUSEHOLD, HOUSEHOLD.c.id == person.c.household_id).add_columns(
         HOUSEHOLD.c.address, HOUSEHOLD.c.building, HOUSEHOLD.c.unit, HOUSEHOLD.c.room).where(condition)
     return conn.execute(query).mappings().all()
 

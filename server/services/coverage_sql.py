@@ -9,7 +9,9 @@ rule of ``shared.coverage.History``. "State on day d" is then "a span with
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -132,41 +134,35 @@ def is_base(f: Subquery) -> ColumnElement[bool]:
                 or_(func.coalesce(f.c.emp_start, 0) == 0, func.coalesce(f.c.unemp_in_p, 0) == 1))
 
 
-def _missing(field: str) -> ColumnElement[bool]:
-    column = RESIDENT.c[field]
+def _missing(person, field: str) -> ColumnElement[bool]:
+    column, kind = person.c[field], RESIDENT.c[field].type
     if field in validation._ONLY_NONE_IS_MISSING:  # the rule of missing_fields, kept in one place
         return column.is_(None)
-    if isinstance(column.type, JSON):
+    if isinstance(kind, JSON):
         return json_list_empty(column)
-    if isinstance(column.type, String) or isinstance(getattr(column.type, "impl", None), String):
+    if isinstance(kind, String) or isinstance(getattr(kind, "impl", None), String):
         return or_(column.is_(None), func.trim(column) == "")
     return column.is_(None)
 
 
-def incomplete() -> ColumnElement[bool]:
+def incomplete(person=RESIDENT) -> ColumnElement[bool]:
     """Some required field is missing (``shared.validation.missing_fields``, in SQL)."""
-    not_employed = func.coalesce(RESIDENT.c.employment_status, "").not_in(EMPLOYED)
+    not_employed = func.coalesce(person.c.employment_status, "").not_in(EMPLOYED)
     return or_(*(
-        and_(not_employed, _missing(f)) if f in validation.REQUIRED_IF_NOT_EMPLOYED else _missing(f)
+        and_(not_employed, _missing(person, f)) if f in validation.REQUIRED_IF_NOT_EMPLOYED else _missing(person, f)
         for f in validation.REQUIRED_RESIDENT_FIELDS
     ))
 
 
-def group_4050(period: Period) -> ColumnElement[bool]:
-    born = RESIDENT.c.birth_date
-    return or_(and_(RESIDENT.c.sex == "female", born <= age_cutoff(period.end, 40)),
-               and_(RESIDENT.c.sex == "male", born <= age_cutoff(period.end, 50)))
+def group_4050(period: Period, person=RESIDENT) -> ColumnElement[bool]:
+    born = person.c.birth_date
+    return or_(and_(person.c.sex == "female", born <= age_cutoff(period.end, 40)),
+               and_(person.c.sex == "male", born <= age_cutoff(period.end, 50)))
 
 
 def visit_in(period: Period) -> ColumnElement[bool]:
     return and_(VISIT.c.deleted.is_(False), VISIT.c.visited_at >= period.start_at,
                 VISIT.c.visited_at < period.end_before)
-
-
-def visited_households(household_ids: Select, period: Period) -> Subquery:
-    return (select(VISIT.c.household_id.label("household_id")).where(
-        visit_in(period), VISIT.c.outcome == MET, VISIT.c.household_id.in_(household_ids))
-        .group_by(VISIT.c.household_id).subquery("visited"))
 
 
 def guidance_recorded() -> ColumnElement[bool]:
@@ -175,32 +171,51 @@ def guidance_recorded() -> ColumnElement[bool]:
                *(json_list_has(VISIT.c.services, literal(code)) for code in sorted(GUIDANCE_SERVICE_ITEMS)))
 
 
-def guided(period: Period) -> ColumnElement[bool]:
-    """A guidance visit in P to the resident's household that names them or nobody (correlated to RESIDENT)."""
+def guided(period: Period, person) -> ColumnElement[bool]:
+    """A guidance visit in P to the person's household that names them or nobody (correlated to ``person``)."""
     return exists().where(
-        VISIT.c.household_id == RESIDENT.c.household_id, visit_in(period), guidance_recorded(),
-        or_(json_list_empty(VISIT.c.resident_ids), json_list_has(VISIT.c.resident_ids, RESIDENT.c.id)),
+        VISIT.c.household_id == person.c.household_id, visit_in(period), guidance_recorded(),
+        or_(json_list_empty(VISIT.c.resident_ids), json_list_has(VISIT.c.resident_ids, person.c.id)),
     )
 
 
-def resident_rows(grid_ids: Sequence[str], period: Period) -> tuple[Select, dict]:
-    """Residents of the grids with their flags as columns: the base of the counts and of the lists."""
-    f = flags(spans(residents_in(grid_ids)), period)
-    v = visited_households(select(RESIDENT.c.household_id).where(
-        in_ids(RESIDENT.c.grid_id, grid_ids, "grid_ids"), RESIDENT.c.deleted.is_(False)), period)
-    base = is_base(f)
-    able = func.coalesce(f.c.able_end, 0) == 1
-    employed = func.coalesce(f.c.emp_end, 0) == 1
+def visited(period: Period, person) -> ColumnElement[bool]:
+    """A visit with outcome "met" in P to the person's household (correlated to ``person``)."""
+    return exists().where(VISIT.c.household_id == person.c.household_id, visit_in(period), VISIT.c.outcome == MET)
+
+
+def candidates(grid_ids: Sequence[str], period: Period):
+    """Residents of the grids with a registration record by ``end``: nobody else can be registered unemployed in P.
+
+    The histories' spans, the costly part, are computed for these few only.
+    """
+    registered = select(STATUS.c.resident_id).where(
+        STATUS.c.kind == StatusKind.registration.value, STATUS.c.effective_on <= period.end,
+        STATUS.c.deleted.is_(False))
+    return select(RESIDENT).where(in_ids(RESIDENT.c.grid_id, grid_ids, "grid_ids"), RESIDENT.c.deleted.is_(False),
+                                  RESIDENT.c.id.in_(registered)).cte("candidates")
+
+
+@dataclass(frozen=True)
+class PersonRows:
+    """The candidates (``person``, columns as in ``resident``) joined to their flags, and the flag expressions."""
+
+    query: Select
+    person: Any
+    columns: dict[str, ColumnElement[bool]]
+
+
+def resident_rows(grid_ids: Sequence[str], period: Period) -> PersonRows:
+    """The residents of the grids who may be in the base, with their flags (for the counts and the lists)."""
+    person = candidates(grid_ids, period)
+    f = flags(spans(select(person.c.id)), period)
     columns = {
-        "base": base,
-        "visited": v.c.household_id.is_not(None),
-        "complete": ~incomplete(),
-        "guided": guided(period),
-        "able": able,
-        "employed": employed,
-        "older": group_4050(period),
+        "base": is_base(f),
+        "visited": visited(period, person),
+        "complete": ~incomplete(person),
+        "guided": guided(period, person),
+        "able": func.coalesce(f.c.able_end, 0) == 1,
+        "employed": func.coalesce(f.c.emp_end, 0) == 1,
+        "older": group_4050(period, person),
     }
-    query = (select(RESIDENT).select_from(RESIDENT.outerjoin(f, f.c.resident_id == RESIDENT.c.id)
-                                          .outerjoin(v, v.c.household_id == RESIDENT.c.household_id))
-             .where(in_ids(RESIDENT.c.grid_id, grid_ids, "grid_ids"), RESIDENT.c.deleted.is_(False)))
-    return query, columns
+    return PersonRows(select(person).join(f, f.c.resident_id == person.c.id), person, columns)

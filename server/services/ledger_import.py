@@ -20,6 +20,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -363,17 +364,19 @@ def _key(row: LedgerRow, grid: dict) -> tuple:
     return (grid["id"], h["address"], h["building"], h["unit"], h["room"])
 
 
+@cache
+def _defaults(table: str) -> dict[str, Any]:
+    """The model's column defaults (factories called once: ids and times are always given explicitly)."""
+    model = MODEL_BY_TABLE[table]
+    return {name: info.get_default(call_default_factory=True) for name, info in model.model_fields.items()
+            if not info.is_required() and name in model.__table__.columns}
+
+
 def _row(table: str, **values: Any) -> dict[str, Any]:
     """A complete row: the model's defaults, then ``values``."""
-    model = MODEL_BY_TABLE[table]
-    row = {}
-    for name, info in model.model_fields.items():
-        if name in values:
-            row[name] = values[name]
-        elif not info.is_required():
-            default = info.get_default(call_default_factory=True)
-            row[name] = default.copy() if isinstance(default, (list, dict)) else default
-    return {k: v for k, v in row.items() if k in model.__table__.columns}
+    row = {k: v.copy() if isinstance(v, (list, dict)) else v for k, v in _defaults(table).items()}
+    row.update(values)
+    return row
 
 
 def _empty(value: Any) -> bool:

@@ -12,6 +12,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timezone
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -258,16 +259,21 @@ def _codes(value: Any, key: str, table: dict[str, str]) -> list[str]:
 def _occupations(value: Any, key: str) -> list[str]:
     codes = set()
     for part in _SPLIT.split(_text(value, key)):
-        if not part:
-            continue
-        if occupation_by_code(part) or part in MIDDLE_GROUPS or part in MAJOR_GROUPS:
-            codes.add(part)
-            continue
-        found = search_occupations(part, limit=1)
-        if not found or part not in (found[0].name, *found[0].keywords):
-            raise _Bad(key, "occupation.unknown", "职业名称不在职业目录中（可填职业代码）")
-        codes.add(found[0].code)
+        if part:
+            code = occupation_code(part)
+            if code is None:
+                raise _Bad(key, "occupation.unknown", "职业名称不在职业目录中（可填职业代码）")
+            codes.add(code)
     return sorted(codes)
+
+
+@lru_cache(maxsize=4096)
+def occupation_code(text: str) -> str | None:
+    """The code of an occupation named exactly (name or keyword) or given by its code or group code."""
+    if occupation_by_code(text) or text in MIDDLE_GROUPS or text in MAJOR_GROUPS:
+        return text
+    found = search_occupations(text, limit=1)
+    return found[0].code if found and text in (found[0].name, *found[0].keywords) else None
 
 
 def _clean(table: str, name: str, value: Any, key: str, today: date) -> Any:

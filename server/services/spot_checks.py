@@ -59,8 +59,9 @@ def draw_sample(conn: Connection, scope: Scope, area_id: str, period: cov.Period
     seed = secrets.randbelow(2**31) if seed is None else seed
     population: list[str] = []
     if grids.ids:
-        query, c = resident_rows(grids.ids, period)
-        population = list(conn.execute(query.with_only_columns(RESIDENT.c.id).where(c["base"])).scalars())
+        rows = resident_rows(grids.ids, period)
+        population = list(conn.execute(rows.query.with_only_columns(rows.person.c.id).where(rows.columns["base"]))
+                          .scalars())
     people = draw(population, rate, seed)
     communities = sorted(a["id"] for a in grids.areas.values() if a["level"] == COMMUNITY)
     drawn_communities = draw(communities, community_share, seed) if community_share else []
