@@ -12,7 +12,8 @@ import httpx
 
 class InProcessTransport(httpx.BaseTransport):
     def __init__(self, app) -> None:
-        self._asgi = httpx.ASGITransport(app=app)
+        # like a socket: an error inside the app is a 500 answer, not an exception in the caller
+        self._asgi = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         self._runner = asyncio.Runner()
         self.bytes_sent = 0
         self.bytes_received = 0

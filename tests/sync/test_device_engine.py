@@ -319,3 +319,26 @@ def test_a_conflict_on_a_group_is_resolved_with_the_value_as_the_conflict_holds_
     assert cloud.row("conflict", conflict["id"])["state"] == "resolved"
     assert_same_as_server(cloud, a)
     assert_same_as_server(cloud, b)
+
+
+def test_a_server_failing_before_its_commit_is_retried_and_applies_once(cloud, phones, monkeypatch):
+    from server.services.change_log import VersionCounter
+
+    phone = phones()
+    phone.sync()
+    home = new_household(phone, cloud)
+    real = VersionCounter.save
+    calls = {"n": 0}
+
+    def crash_once(self):  # the last step before the push transaction commits
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise RuntimeError("injected: the server dies inside the push transaction")
+        return real(self)
+
+    monkeypatch.setattr(VersionCounter, "save", crash_once)
+    summary = phone.sync()
+    assert calls["n"] == 2 and phone.sleeps == [0.5]  # a 500 answer, then the retry
+    assert summary.pushed == 1 and summary.duplicates == 0  # the first attempt was rolled back
+    assert cloud.row("household", home)["version"] > 0
+    assert_same_as_server(cloud, phone)
