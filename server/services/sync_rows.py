@@ -34,9 +34,11 @@ def fetch_rows(conn: Connection, table_name: str, ids: Iterable[str]) -> dict[st
     ids = list(dict.fromkeys(ids))
     found: dict[str, dict[str, Any]] = {}
     stmt = select(table).where(table.c.id.in_(bindparam("ids", expanding=True)))
+    names = list(table.c.keys())  # the order select(table) returns them in
     for start in range(0, len(ids), FETCH_CHUNK):
-        for row in conn.execute(stmt, {"ids": ids[start:start + FETCH_CHUNK]}).mappings():
-            found[row["id"]] = dict(row)
+        for values in conn.execute(stmt, {"ids": ids[start:start + FETCH_CHUNK]}):
+            row = dict(zip(names, values))
+            found[row["id"]] = row
     return found
 
 
