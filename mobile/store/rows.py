@@ -26,7 +26,6 @@ SEALED_COLUMNS: dict[str, tuple[str, ...]] = {
 SEALED_COLUMNS["employer"] = ("contact_name", "contact_phone")
 SEALED_COLUMNS["conflict"] = ("base_value", "value_a", "value_b", "resolved_value")
 JSON_SEALED = {("conflict", c) for c in SEALED_COLUMNS["conflict"]}
-ROW_META = ("id", "version", "deleted", "stamps", "updated_by")
 
 
 @lru_cache(maxsize=None)
@@ -93,15 +92,6 @@ def state_of(table: str, row: Mapping[str, Any] | None) -> RowState | None:
         return None
     fields = SYNC_SPECS[table].fields
     return RowState({f: row.get(f) for f in fields}, dict(row.get("stamps") or {}), bool(row.get("deleted")))
-
-
-def key_fields(table: str, key: str) -> tuple[str, ...]:
-    """The fields one stamps key covers (a set element's key covers its set field)."""
-    if key == DELETED_KEY:
-        return ()
-    if SET_SEPARATOR in key:
-        return (key.split(SET_SEPARATOR, 1)[0],)
-    return SYNC_SPECS[table].members(key)
 
 
 def overlay(table: str, under: Mapping[str, Any], over: Mapping[str, Any], keys: Iterable[str]) -> dict[str, Any]:
