@@ -37,7 +37,7 @@ def fetch_rows(conn: Connection, table_name: str, ids: Iterable[str]) -> dict[st
     names = list(table.c.keys())  # the order select(table) returns them in
     for start in range(0, len(ids), FETCH_CHUNK):
         for values in conn.execute(stmt, {"ids": ids[start:start + FETCH_CHUNK]}):
-            row = dict(zip(names, values))
+            row = dict(zip(names, values, strict=True))
             found[row["id"]] = row
     return found
 
