@@ -70,7 +70,6 @@ _HOURS_OK = {("full_time", "shifts"), ("shifts", "full_time"), ("flexible", "par
              ("flexible", "shifts")}
 _EDU_RANK = {e.value: r for e, r in EDUCATION_RANK.items()}
 _EDU_CODES = {r: e.value for e, r in EDUCATION_RANK.items()}
-_LACKS_SKILLS = -(10**9)  # memo mark: the person has none of the required skills
 
 
 @dataclass
@@ -147,7 +146,8 @@ class VacancyFeatures:
     __slots__ = (
         "id", "row", "closed", "full", "until", "code", "minor", "middle", "major", "occupation",
         "wage_min", "wage_max", "hours", "pos", "community_id", "age_min", "age_max", "edu_min",
-        "skills", "skill_labels", "topic", "word_key", "public_welfare", "assistance_base", "order",
+        "skills", "skill_labels", "occ_words", "occ_key", "title_word", "topic", "public_welfare", "assistance_base",
+        "order",
     )
 
     def __init__(self, vacancy: Mapping[str, Any] | object) -> None:
@@ -173,11 +173,13 @@ class VacancyFeatures:
         labels = [str(s).strip() for s in _get(vacancy, "skills_required", ()) if str(s).strip()]
         self.skill_labels = tuple(labels)
         self.skills = tuple(fold(s) for s in labels)
-        words = [self.occupation, str(_get(vacancy, "title", ""))]
-        if known:
-            words.extend(known.keywords)
-        self.topic = tuple(w for w in (fold(x) for x in words) if len(w) >= 2)
-        self.word_key = (self.topic, self.skills)
+        # the words naming the job: the occupation's (shared by every vacancy of that occupation) and the title
+        words = [self.occupation, *(known.keywords if known else ())]
+        self.occ_words = tuple(w for w in (fold(x) for x in words) if len(w) >= 2)
+        self.occ_key = f"{self.code}|{self.occupation}"
+        title = fold(_get(vacancy, "title", ""))
+        self.title_word = title if len(title) >= 2 else ""
+        self.topic = self.occ_words + ((self.title_word,) if self.title_word else ())
         self.public_welfare = bool(_get(vacancy, "public_welfare", False))
         self.assistance_base = bool(_get(vacancy, "assistance_base", False))
         self.order = 0  # position in id order inside a VacancyIndex (ties are broken by id)
@@ -213,7 +215,7 @@ class Seeker:
     __slots__ = (
         "id", "row", "not_looking", "age", "edu", "skills", "skill_labels", "wish_codes", "wish_minors",
         "wish_middles", "wish_majors", "min_wage", "hours", "max_km", "max_chord2", "pos", "community_id", "training",
-        "registered", "hardship", "hours_points", "memo", "occupation_memo", "words_memo",
+        "registered", "hardship", "hours_points", "memo", "training_memo", "occupation_memo",
     )
 
     def __init__(
@@ -262,10 +264,10 @@ class Seeker:
         self.registered = bool(_get(resident, "unemployment_registered", False))
         self.hardship = _hardship(resident, household, self.age)
         self.hours_points = {self.hours: W_HOURS, **{b: W_HOURS_OK for a, b in _HOURS_OK if a == self.hours}}
-        # memos: vacancies share a small vocabulary of codes and words, so these stay small
+        # memos: vacancies share a small vocabulary of occupations and words, so these stay small
         self.memo: dict[str, bool] = {}  # skill word → the person has it
-        self.occupation_memo: dict[str, int] = {}  # occupation code → points
-        self.words_memo: dict[tuple, int] = {}  # (topic, skills) → points
+        self.training_memo: dict[str, bool] = {}  # word → the training wish names it
+        self.occupation_memo: dict[str, tuple[int, bool, bool]] = {}  # occ_key → _occupation_facts
 
 
 def _hardship(resident: Mapping[str, Any] | object, household: Mapping[str, Any] | object | None,
@@ -337,10 +339,9 @@ def _occupation_fit(s: Seeker, v: VacancyFeatures) -> tuple[int, str | None]:
 
 def _trains(s: Seeker, word: str) -> bool:
     """Whether the training wish names ``word`` (memoised like ``_knows``)."""
-    key = "\x00" + word  # the same memo as skills, apart by a prefix no folded word has
-    hit = s.memo.get(key)
+    hit = s.training_memo.get(word)
     if hit is None:
-        hit = s.memo[key] = _same_skill(s.training, word)
+        hit = s.training_memo[word] = _same_skill(s.training, word)
     return hit
 
 
@@ -368,6 +369,12 @@ def _word_fit(s: Seeker, v: VacancyFeatures, explain: bool = False) -> tuple[int
     return points, reasons
 
 
+def _occupation_facts(s: Seeker, v: VacancyFeatures) -> tuple[int, bool, bool]:
+    """Per occupation, for one person: occupation points, a skill naming it, the training wish naming it."""
+    return (_occupation_fit(s, v)[0], any(_knows(s, w) for w in v.occ_words),
+            bool(s.training) and any(_trains(s, w) for w in v.occ_words))
+
+
 def _fast(s: Seeker, v: VacancyFeatures, today: int) -> Optional[int]:
     """None when the pair breaks a hard rule, else its score without reasons.
 
@@ -384,18 +391,30 @@ def _fast(s: Seeker, v: VacancyFeatures, today: int) -> Optional[int]:
         or (s.edu is not None and s.edu < v.edu_min)
     ):
         return None
-    words = s.words_memo.get(v.word_key)
-    if words is None:
-        if v.skills and s.skills and not any(_knows(s, r) for r in v.skills):
-            words = s.words_memo[v.word_key] = _LACKS_SKILLS
-        else:
-            words = s.words_memo[v.word_key] = _word_fit(s, v)[0]
-    if words == _LACKS_SKILLS:
-        return None
-    score = s.occupation_memo.get(v.code)
-    if score is None:
-        score = s.occupation_memo[v.code] = _occupation_fit(s, v)[0]
-    score += words
+    facts = s.occupation_memo.get(v.occ_key)
+    if facts is None:
+        facts = s.occupation_memo[v.occ_key] = _occupation_facts(s, v)
+    score = facts[0]
+    if v.skills:
+        if s.skills:
+            matched = 0
+            for word in v.skills:
+                if _knows(s, word):
+                    matched += 1
+            if not matched:
+                return None  # none of the required skills
+            score += min(W_SKILL_MAX, W_SKILL * matched)
+    elif s.skills and (facts[1] or (v.title_word and _knows(s, v.title_word))):
+        score += W_SKILL_TOPIC
+    if s.training:
+        wanted = facts[2] or (v.title_word and _trains(s, v.title_word))
+        if not wanted:
+            for word in v.skills:
+                if _trains(s, word):
+                    wanted = True
+                    break
+        if wanted:
+            score += W_TRAINING
     if s.min_wage is not None:
         if v.wage_min is not None and v.wage_min >= s.min_wage:
             score += W_WAGE_MIN
