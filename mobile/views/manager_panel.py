@@ -78,7 +78,7 @@ def rate_chart(items: list[dict[str, Any]], rate_name: str = CHART_RATE) -> fch.
     )
 
 
-def area_card(ctx: AppContext, item: dict[str, Any], route: Optional[str]) -> ft.Card:
+def area_card(ctx: AppContext, item: dict[str, Any], route: Optional[str]) -> ft.Row:
     """A child area or a coordinator: its main rates; tap to go down a level."""
     lines = [ft.Text(f"{RATE_LABELS_ZH[n]} {rate_text(item['rates'][n])}", size=13) for n in CARD_RATES]
     title = ft.Text(item["name"], size=16, weight=ft.FontWeight.BOLD)
@@ -91,16 +91,16 @@ def area_card(ctx: AppContext, item: dict[str, Any], route: Optional[str]) -> ft
     async def open_it(e=None) -> None:
         await ctx.go(route)
 
-    return ft.Card(ft.Container(ft.Column([ft.Row([title, *badge], wrap=True), *lines], spacing=2),
-                                padding=10, on_click=open_it if route else None, ink=bool(route)),
-                   key=item.get("id") or item.get("user_id"))
+    body = ft.Container(ft.Column([ft.Row([title, *badge], wrap=True), *lines], spacing=2),
+                        padding=10, on_click=open_it if route else None, ink=bool(route))
+    return ft.Row([ft.Card(body, expand=True, key=item.get("id") or item.get("user_id"))])
 
 
 def check_rows(check: dict[str, Any]) -> list[ft.Control]:
     rows = [ft.Text("充分就业社区：" + ("达标" if check["passed"] else "未达标"), size=16, weight=ft.FontWeight.BOLD,
                     color=PASS_COLOR if check["passed"] else FAIL_COLOR)]
     for criterion in check["criteria"]:
-        mark = "✓" if criterion["passed"] else "✗"
+        mark = "√" if criterion["passed"] else "×"
         rows.append(ft.Text(f"{mark} {criterion['label_zh']} {rate_text(criterion['rate'])}", size=13,
                             color=None if criterion["passed"] else FAIL_COLOR))
     return rows

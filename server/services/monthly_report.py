@@ -109,13 +109,13 @@ def _check_sheet(book: Workbook, report: coverage.CoverageReport) -> None:
     rows = []
     for community in report.communities:
         cells = [community.name, "达标" if community.check.passed else "未达标"]
-        cells += [f"{'✓' if c.passed else '✗'} {c.rate.text}（{c.rate.numerator}/{c.rate.denominator}）"
+        cells += [f"{'√' if c.passed else '×'} {c.rate.text}（{c.rate.numerator}/{c.rate.denominator}）"
                   for c in community.check.criteria]
         rows.append(cells)
     sheet = _sheet(book, SHEETS[4], headers, rows)
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
-            if isinstance(cell.value, str) and cell.value.startswith(("✗", "未达标")):
+            if isinstance(cell.value, str) and cell.value.startswith(("×", "未达标")):
                 cell.font = FAIL_FONT
 
 

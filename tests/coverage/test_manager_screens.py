@@ -87,7 +87,7 @@ def test_a_street_manager_drills_from_street_to_a_coordinators_list(town_app):
     tap_card(view, "幸福社区")
     view = settle(app)
     shown = texts(view)
-    assert "社区 · 幸福社区" in shown and "充分就业社区：未达标" in shown and "✗ 走访率 80.0%（4/5）" in shown
+    assert "社区 · 幸福社区" in shown and "充分就业社区：未达标" in shown and "× 走访率 80.0%（4/5）" in shown
     coordinator_chart = [c for c in walk(view) if isinstance(c, fch.BarChart)]
     assert [rod.to_y for rod in coordinator_chart[-1].groups[0].rods + coordinator_chart[-1].groups[1].rods] \
         == [75.0, 100.0]  # 李协管 3/4, 赵协管 1/1

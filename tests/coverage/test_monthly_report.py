@@ -61,7 +61,7 @@ def test_the_monthly_report_of_a_district_has_the_hand_counted_figures(database,
     overdue = rows_of(book["零就业逾期名单"])
     assert [(r["期限"], r["状态"]) for r in overdue] == [("2026-10-21", "已超期 40 天")]
     check = {r["社区"]: r for r in rows_of(book["充分就业社区"])}
-    assert check["幸福社区"]["走访率（≥100%）"] == "✗ 80.0%（4/5）"
+    assert check["幸福社区"]["走访率（≥100%）"] == "× 80.0%（4/5）"
     assert check["光明社区"]["结论"] == "达标"
 
 
