@@ -12,7 +12,7 @@ from typing import Iterable
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
-from shared.models import ChangeLog, SyncState, MODEL_BY_TABLE
+from shared.models import MODEL_BY_TABLE, ChangeLog, SyncState
 
 _STATE = SyncState.__table__
 _LOG = ChangeLog.__table__
@@ -75,7 +75,7 @@ def write_entries(conn: Connection, counter: VersionCounter, entries: Iterable[L
         return []
     versions = [counter.next() for _ in entries]
     by_table: dict[str, list[dict]] = {}
-    for entry, version in zip(entries, versions):
+    for entry, version in zip(entries, versions, strict=True):
         by_table.setdefault(entry.table_name, []).append({"_id": entry.row_id, "_version": version})
     for table_name, params in by_table.items():
         table = MODEL_BY_TABLE[table_name].__table__
@@ -89,7 +89,7 @@ def write_entries(conn: Connection, counter: VersionCounter, entries: Iterable[L
         [
             {"version": v, "table_name": e.table_name, "row_id": e.row_id, "grid_id": e.grid_id,
              "street_id": e.street_id, "district_id": e.district_id}
-            for e, v in zip(entries, versions)
+            for e, v in zip(entries, versions, strict=True)
         ],
     )
     return versions
