@@ -13,12 +13,12 @@ def conflict_card(item: ConflictItem, decide: Callable[[str, str], Callable]) ->
         current = "（当前生效）" if item.winner == key else ""
         return ft.Column([
             ft.Text(f"{who}{current}", size=13),
-            ft.Text(text, size=16, weight=ft.FontWeight.W_500, selectable=True),
+            ft.Text(text, size=16, weight=ft.FontWeight.W_500),
             ft.OutlinedButton(f"采用{who}的值", on_click=decide(item.id, key), height=48),
         ], spacing=4, expand=True)
 
     return ft.Card(ft.Container(ft.Column([
         ft.Text(f"{item.record} · {item.field}", size=16, weight=ft.FontWeight.BOLD),
         ft.Row([side("a", item.text_a, item.who_a), side("b", item.text_b, item.who_b)],
-               vertical_alignment=ft.CrossAxisAlignment.START, wrap=True),
+               vertical_alignment=ft.CrossAxisAlignment.START),
     ], spacing=8), padding=12), key=item.id)

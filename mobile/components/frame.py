@@ -33,7 +33,7 @@ def screen(ctx: AppContext, route: str, title: str, controls: list[ft.Control], 
     return ft.View(
         route=route,
         appbar=ft.AppBar(title=ft.Text(title), actions=actions or [], automatically_imply_leading=not root),
-        controls=[ft.Container(body, width=MAX_CONTENT_WIDTH, expand=True, alignment=ft.Alignment.TOP_CENTER)],
+        controls=[ft.Container(body, width=MAX_CONTENT_WIDTH, expand=True)],  # no alignment: the column fills it
         navigation_bar=navigation_bar(ctx, route) if (root if nav is None else nav) else None,
         horizontal_alignment=ft.CrossAxisAlignment.CENTER,
         padding=ft.Padding.symmetric(horizontal=12, vertical=8),

@@ -11,8 +11,15 @@ TEXT_SIZE = 16
 
 def action_button(text: str, on_click: Optional[Callable] = None, *, icon: Any = None, primary: bool = True,
                   expand: bool = True, disabled: bool = False) -> ft.Control:
+    """A touch-sized button; ``expand`` lets it fill its Row (or stretch in a Column).
+
+    ``expand=False`` is never passed on to Flet: Flet 1.0.5 then sends the
+    control as flexible and a Wrap (``Row(wrap=True)``) fails to lay it out
+    (a grey box in release builds).
+    """
     kind = ft.FilledButton if primary else ft.OutlinedButton
-    return kind(content=text, icon=icon, on_click=on_click, height=TOUCH_HEIGHT, expand=expand, disabled=disabled)
+    extra: dict[str, Any] = {"expand": True} if expand else {}
+    return kind(content=text, icon=icon, on_click=on_click, height=TOUCH_HEIGHT, disabled=disabled, **extra)
 
 
 def text_input(label: str, value: str = "", *, on_change: Optional[Callable] = None,
@@ -32,7 +39,7 @@ def choice(label: str, options: dict[str, str], value: Optional[str], on_select:
     return ft.Dropdown(
         label=f"{label} *" if required else label, value=value,
         options=[ft.DropdownOption(key=code, text=text) for code, text in options.items()],
-        on_select=on_select, expand=True, text_size=TEXT_SIZE, enable_search=False,
+        on_select=on_select, text_size=TEXT_SIZE, enable_search=False,
     )
 
 

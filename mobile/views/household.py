@@ -26,7 +26,7 @@ def build(ctx: AppContext) -> ft.View:
 
     household = card.household
     actions = [action_button(a.label, go(a.target(household_id=household_id)), icon=a.icon,
-                             primary=i == 0)
+                             primary=i == 0, expand=False)
                for i, a in enumerate(ctx.registry.actions_for("household", household))]
     last = card.last_visit
     visit_line = (f"共走访 {card.visit_count} 次，最近 {last['visited_at'].astimezone().date().isoformat()}"

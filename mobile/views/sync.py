@@ -31,7 +31,6 @@ def build(ctx: AppContext) -> ft.View:
     error = ft.Text("", color=ft.Colors.ERROR, size=15)
     summary = ft.Column(spacing=2)
     conflict_list = ft.Column(spacing=8)
-    button = action_button("立即同步", icon=ft.Icons.SYNC)
 
     def decide(conflict_id: str, side: str):
         def handler(e: Any = None) -> None:
@@ -64,10 +63,10 @@ def build(ctx: AppContext) -> ft.View:
         show()
         ctx.update()
 
-    button.on_click = run
+    button = action_button("立即同步", run, icon=ft.Icons.SYNC)
     show()
     return screen(ctx, ROUTE, "同步", [
         pending, last, button, step, progress, error,
-        section("本次同步"), summary,
+        section("最近一次同步"), summary,
         section("需要您决定的冲突"), ft.Text("两人同时修改了同一项，请选择保留哪个值。", size=14), conflict_list,
     ], root=True)
