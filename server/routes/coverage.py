@@ -7,7 +7,7 @@ Standard Time); without either it is the current month.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
@@ -27,6 +27,8 @@ MonthQuery = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$", description="
 def parse_period(month: str | None, start: date | None, end: date | None, now: datetime) -> Period:
     """The period asked for: a month, a span of days, or the current month (in China Standard Time)."""
     try:
+        if month and (start or end):
+            raise ValueError("give either month or start and end")
         if month:
             return Period.month(month)
         if start or end:
@@ -82,6 +84,16 @@ def zero_employment_overdue(scope: ScopeDep, conn: ConnDep, area_id: AreaQuery =
     """Zero-employment households past their deadline at the period's end."""
     period = parse_period(month, start, end, utc_now())
     items = coverage_lists.overdue_zero_employment(conn, scope, area_of(scope, area_id), period)
+    return {"period": period.as_dict(), "items": items}
+
+
+@router.get("/zero-employment")
+def zero_employment(scope: ScopeDep, conn: ConnDep, area_id: AreaQuery = None, month: MonthQuery = None,
+                    start: date | None = None, end: date | None = None,
+                    state: Literal["met", "overdue", "open"] | None = None) -> dict:
+    """Zero-employment households on the clock in the period: met, overdue, or open with the days left."""
+    period = parse_period(month, start, end, utc_now())
+    items = coverage_lists.zero_employment_households(conn, scope, area_of(scope, area_id), period, state)
     return {"period": period.as_dict(), "items": items}
 
 

@@ -106,25 +106,31 @@ def incomplete(conn: Connection, scope: Scope, area_id: str, period: cov.Period,
     return _sorted(result)
 
 
-def overdue_zero_employment(conn: Connection, scope: Scope, area_id: str, period: cov.Period) -> list[dict[str, Any]]:
-    """Zero-employment households overdue at the period's end (still waiting, or met after the deadline in P)."""
+def zero_employment_households(conn: Connection, scope: Scope, area_id: str, period: cov.Period,
+                               state: str | None = None) -> list[dict[str, Any]]:
+    """Zero-employment households on the clock in P with their state at the end: met, overdue, or open and the days left."""
     grids = Grids(conn, scope, area_id)
     if not grids.ids:
         return []
     result = []
     for household, clock in zero_employment_clocks(conn, grids.ids, period):
-        if clock.state != "overdue":
+        if state is not None and clock.state != state:
             continue
         result.append({
             "household_id": household["id"], "address": address_of(household), "grid_id": household["grid_id"],
             "grid": grids.name(household["grid_id"]), "community": grids.community_name(household["grid_id"]),
             "coordinators": grids.coordinator_names(household["grid_id"]),
             "identified_on": household["zero_employment_identified_on"].isoformat(),
-            "wants_two": bool(household["zero_employment_wants_two"]), "deadline": clock.deadline.isoformat(),
-            "days_overdue": clock.days_overdue, "resolved_on": clock.resolved_on.isoformat() if clock.resolved_on
-            else None, "label_zh": clock.label_zh,
+            "wants_two": bool(household["zero_employment_wants_two"]), "state": clock.state,
+            "deadline": clock.deadline.isoformat(), "days_left": clock.days_left, "days_overdue": clock.days_overdue,
+            "resolved_on": clock.resolved_on.isoformat() if clock.resolved_on else None, "label_zh": clock.label_zh,
         })
     return sorted(result, key=lambda h: (h["deadline"], h["community"], h["grid"], h["address"]))
+
+
+def overdue_zero_employment(conn: Connection, scope: Scope, area_id: str, period: cov.Period) -> list[dict[str, Any]]:
+    """Zero-employment households overdue at the period's end (still waiting, or met after the deadline in P)."""
+    return zero_employment_households(conn, scope, area_id, period, "overdue")
 
 
 def months_of(period: cov.Period) -> list[cov.Period]:

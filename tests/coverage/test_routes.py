@@ -32,7 +32,7 @@ def test_the_district_shows_the_share_of_communities_that_pass(any_town):
 @pytest.mark.parametrize("other", ["street_b", "community_b", "grid_b1", "district"])
 def test_a_manager_of_street_a_gets_403_for_anything_outside_it(town, other):
     client = town.client("manager_a")
-    for path in ("", "/not-visited", "/incomplete", "/zero-employment-overdue", "/activity"):
+    for path in ("", "/not-visited", "/incomplete", "/zero-employment-overdue", "/zero-employment", "/activity"):
         response = client.get(f"/api/v1/coverage{path}", params={"area_id": town.id(other), "month": "2026-11"})
         assert response.status_code == 403, (path, response.text)
         assert response.json()["code"] == "auth.outside_area"
@@ -61,6 +61,17 @@ def test_the_lists_behind_the_numbers(town):
     overdue = client.get("/api/v1/coverage/zero-employment-overdue", params=params).json()["items"]
     assert [(h["household_id"], h["deadline"], h["days_overdue"]) for h in overdue] == [
         (town.id("h7"), "2026-10-21", 40)]
+    clocks = client.get("/api/v1/coverage/zero-employment", params=params).json()["items"]
+    assert [(h["household_id"], h["state"], h["days_left"]) for h in clocks] == [
+        (town.id("h7"), "overdue", None), (town.id("h4"), "met", None)]
+    october = client.get("/api/v1/coverage/zero-employment", params={**params, "month": "2026-10",
+                                                                     "state": "overdue"}).json()["items"]
+    assert [h["days_overdue"] for h in october] == [10]  # 31 Oct - 21 Oct
+    early = client.get("/api/v1/coverage/zero-employment", params={"area_id": town.id("street_a"),
+                                                                   "start": "2026-11-01", "end": "2026-11-10"}
+                       ).json()["items"]
+    assert [(h["household_id"], h["state"], h["days_left"]) for h in early if h["state"] == "open"] == [
+        (town.id("h4"), "open", 15)]  # identified 5 Nov, deadline 25 Nov, seen on 10 Nov
     activity = client.get("/api/v1/coverage/activity", params=params).json()["items"]
     by_name = {a["name"]: a for a in activity}
     # grid a1 in November: H1 (guidance), H2 not home, H4 (guidance item); grid a2: H7 on 15 Nov
@@ -83,6 +94,8 @@ def test_a_bad_period_is_a_422_in_the_one_error_shape(town):
     assert response.status_code == 422 and response.json()["code"] == "period.invalid"
     response = client.get("/api/v1/coverage", params={"month": "2026-13"})
     assert response.status_code == 422
+    response = client.get("/api/v1/coverage", params={"month": "2026-11", "start": "2026-11-01", "end": "2026-11-02"})
+    assert response.status_code == 422 and response.json()["code"] == "period.invalid"
 
 
 def test_signing_in_is_required(town):
