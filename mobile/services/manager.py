@@ -22,6 +22,7 @@ LIST_KINDS = {  # kind in the route -> API path and title
     "not-visited": ("/api/v1/coverage/not-visited", "未走访名单"),
     "incomplete": ("/api/v1/coverage/incomplete", "信息不全名单"),
     "overdue": ("/api/v1/coverage/zero-employment-overdue", "零就业家庭逾期名单"),
+    "zero-employment": ("/api/v1/coverage/zero-employment", "零就业家庭（20 天时限）"),
     "activity": ("/api/v1/coverage/activity", "协管员工作量"),
 }
 MESSAGES = {

@@ -78,10 +78,11 @@ def list_controls(kind: str, items: list[dict[str, Any]]) -> list[ft.Control]:
     if kind == "activity":
         return [ft.Row([activity_table(items)], scroll=ft.ScrollMode.AUTO) if items
                 else ft.Text("没有协管员", size=15)]
-    controls: list[ft.Control] = [ft.Text(f"共 {len(items)} {'户' if kind == 'overdue' else '人'}", size=16,
+    households = kind in ("overdue", "zero-employment")
+    controls: list[ft.Control] = [ft.Text(f"共 {len(items)} {'户' if households else '人'}", size=16,
                                           weight=ft.FontWeight.BOLD)]
     for item in items:
-        if kind == "overdue":
+        if households:
             controls.append(household_tile(item))
         else:
             controls.append(person_tile(item, "缺：" + "、".join(item["missing_zh"]) if kind == "incomplete" else ""))

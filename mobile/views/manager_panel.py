@@ -114,7 +114,7 @@ def list_buttons(ctx: AppContext, area_id: str) -> ft.Row:
 
     return ft.Row([ft.OutlinedButton(title, on_click=opener(kind)) for kind, title in
                    (("not-visited", "未走访名单"), ("incomplete", "信息不全名单"), ("overdue", "零就业逾期"),
-                    ("activity", "协管员工作量"))], wrap=True)
+                    ("zero-employment", "零就业家庭"), ("activity", "协管员工作量"))], wrap=True)
 
 
 def report_button(ctx: AppContext, area_id: str) -> ft.Button:

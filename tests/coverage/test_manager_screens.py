@@ -111,9 +111,14 @@ def test_the_month_moves_and_the_lists_follow_it(town_app):
     view = settle(app)
     # October: H7 (deadline 21 Oct) overdue by 10 days; H4 was identified only in November
     assert "统计月份 2026-10" in texts(view) and "已超期 10 天" in texts(view)
+    view = open_screen(app, f"/manager/list/zero-employment/{town.id('street_a')}")
+    assert "共 1 户" in texts(view) and "已超期 10 天" in texts(view)  # October: H4 not yet identified
+    tap(button(view, "下个月"))
+    shown = texts(settle(app))
+    assert "共 2 户" in shown and "已按期就业" in shown and "已超期 40 天" in shown
     view = open_screen(app, f"/manager/list/activity/{town.id('street_a')}")
     table = next(c for c in walk(view) if isinstance(c, ft.DataTable))
-    assert {(r.cells[1].content.value, r.cells[2].content.value) for r in table.rows} == {("李协管", "0"), ("赵协管", "1")}
+    assert {(r.cells[1].content.value, r.cells[2].content.value) for r in table.rows} == {("李协管", "3"), ("赵协管", "1")}
 
 
 def test_the_manager_downloads_the_monthly_report(town_app):
