@@ -1,7 +1,7 @@
-"""Entry point of the packaged phone app (`flet build apk`): the coordinator's app from mobile/app.py."""
+"""Entry of the packaged phone app (`flet build apk`, [tool.flet.app] module = "main"): the coordinator's app."""
 import flet as ft
 
-from mobile.app import ASSETS_DIR, main
+from mobile.app import main
 
 if __name__ == "__main__":
-    ft.run(main, assets_dir=str(ASSETS_DIR))
+    ft.run(main)
