@@ -1,7 +1,7 @@
-"""Entry of the packaged phone app (`flet build apk`, [tool.flet.app] module = "main"): the coordinator's app."""
+"""Entry point of the packaged phone app (`flet build apk`): the coordinator's app from mobile/app.py."""
 import flet as ft
 
-from mobile.app import main
+from mobile.app import ASSETS_DIR, main
 
 if __name__ == "__main__":
-    ft.run(main)
+    ft.run(main, assets_dir=str(ASSETS_DIR))
