@@ -215,6 +215,10 @@ class Visit(SyncedRow, table=True):
     received_at: Optional[datetime] = None  # set by the server: entry rate
 
 
+# "visited in P" and "guided in P" look up a household's visits by time
+Index("ix_visit_household_visited", Visit.household_id, Visit.visited_at)
+
+
 # --- jobs -----------------------------------------------------------------------
 
 
@@ -299,19 +303,19 @@ class Conflict(SyncedRow, table=True):
     field: str = Field(max_length=64)
     grid_id: Optional[str] = Field(default=None, max_length=36, index=True)
     street_id: Optional[str] = Field(default=None, max_length=36, index=True)
-    base_value: Any = Field(default=None, sa_type=JSON)
-    value_a: Any = Field(default=None, sa_type=JSON)
+    base_value: Optional[Any] = Field(default=None, sa_type=JSON, nullable=True)
+    value_a: Optional[Any] = Field(default=None, sa_type=JSON, nullable=True)
     user_a: Optional[str] = Field(default=None, max_length=36)
     device_a: Optional[str] = Field(default=None, max_length=36)
     stamp_a: str = Field(default="", max_length=80)
-    value_b: Any = Field(default=None, sa_type=JSON)
+    value_b: Optional[Any] = Field(default=None, sa_type=JSON, nullable=True)
     user_b: Optional[str] = Field(default=None, max_length=36)
     device_b: Optional[str] = Field(default=None, max_length=36)
     stamp_b: str = Field(default="", max_length=80)
     winner: str = Field(default="a", max_length=1)  # "a" | "b"
     state: str = Field(default="open", max_length=16)  # shared.vocab.ConflictState
     resolved_by: Optional[str] = Field(default=None, max_length=36)
-    resolved_value: Any = Field(default=None, sa_type=JSON)
+    resolved_value: Optional[Any] = Field(default=None, sa_type=JSON, nullable=True)
     created_at: datetime = Field(default_factory=utc_now)
 
 

@@ -52,7 +52,7 @@ REQUIRED_IF_NOT_EMPLOYED: frozenset[str] = frozenset(
     {"unemployment_registered", "job_wish_occupations", "job_wish_min_wage", "training_wish"}
 )
 # Fields where only None means "not asked": training_wish "" records "no training wanted".
-_ONLY_NONE_IS_MISSING: frozenset[str] = frozenset({"training_wish"})
+ONLY_NONE_IS_MISSING: frozenset[str] = frozenset({"training_wish"})
 # Any form of employment (flexible and self-employment included) counts as employed.
 _EMPLOYED_CODES: frozenset[str] = frozenset(str(s.value) for s in EMPLOYED_STATUSES)
 
@@ -430,7 +430,7 @@ def _value(resident: Mapping[str, Any] | object, field: str) -> Any:
 def _is_missing(field: str, value: Any) -> bool:
     if value is None:
         return True
-    if field in _ONLY_NONE_IS_MISSING:
+    if field in ONLY_NONE_IS_MISSING:
         return False
     if isinstance(value, str):
         return not value.strip()

@@ -136,7 +136,7 @@ def is_base(f: Subquery) -> ColumnElement[bool]:
 
 def _missing(person, field: str) -> ColumnElement[bool]:
     column, kind = person.c[field], RESIDENT.c[field].type
-    if field in validation._ONLY_NONE_IS_MISSING:  # the rule of missing_fields, kept in one place
+    if field in validation.ONLY_NONE_IS_MISSING:  # the rule of missing_fields, kept in one place
         return column.is_(None)
     if isinstance(kind, JSON):
         return json_list_empty(column)
