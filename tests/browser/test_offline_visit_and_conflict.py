@@ -61,18 +61,33 @@ class Phone:
         raise AssertionError(f"{locator} never appeared; on screen: {labels}")
 
     def type(self, label: str, text: str) -> None:
-        """Click the field, replace its text by typing (fill() can miss Flutter's change events), check it took."""
-        box = self.reveal(self.page.locator(f'input[aria-label^="{label}"], textarea[aria-label^="{label}"]'))
+        """Focus the field, replace its text by typing (fill() can miss Flutter's change events), check it took.
+
+        Typing starts only once the field really has the keyboard focus: Flutter
+        moves focus a moment after the click, and keys sent before that land in
+        the previously focused field.
+        """
+        selector = f'input[aria-label^="{label}"], textarea[aria-label^="{label}"]'
         for _ in range(3):
+            box = self.reveal(self.page.locator(selector))
             box.click()
-            time.sleep(0.4)  # let Flutter move its focus first, or the first key is lost
+            if not self._focused(selector):
+                continue
             self.page.keyboard.press("Control+A")
-            self.page.keyboard.type(text, delay=20)
+            self.page.keyboard.type(text, delay=30)
             for _ in range(20):
                 if box.input_value() == text:
+                    time.sleep(0.2)  # let the change event reach the app before the next action
                     return
                 time.sleep(0.1)
-        raise AssertionError(f"{label}: typed {text!r}, field shows {box.input_value()!r}")
+        raise AssertionError(f"{label}: typed {text!r}, field shows {self.page.locator(selector).first.input_value()!r}")
+
+    def _focused(self, selector: str) -> bool:
+        for _ in range(30):
+            if self.page.evaluate(f"() => document.activeElement && document.activeElement.matches({selector!r})"):
+                return True
+            time.sleep(0.1)
+        return False
 
     def tap(self, name: str, role: str = "button") -> None:
         self.reveal(self.page.get_by_role(role, name=name, exact=True)).click()
