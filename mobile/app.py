@@ -78,7 +78,8 @@ def create_main(config: AppConfig) -> Callable[[Any], Awaitable[None]]:
         page.on_view_pop = router.on_view_pop
         await router.handle(page.route)
         if config.idle_check_s:
-            page.run_task(idle_lock, ctx, config.idle_check_s)
+            watcher = page.run_task(idle_lock, ctx, config.idle_check_s)
+            page.on_close = lambda e: watcher.cancel()  # a closed tab stops its idle check
 
     return main
 
