@@ -19,19 +19,31 @@ from typing import Any, Callable, Optional
 
 from mobile.services.session import Session
 from mobile.state import LOCKED, READY, SET_PIN, SIGNED_OUT, AppState
+from shared.vocab import Role
 
 HOME = "/"
 PHASE_ROUTES = {SIGNED_OUT: "/sign-in", SET_PIN: "/pin/new", LOCKED: "/unlock"}
+ALL_ROLES: frozenset[str] = frozenset(r.value for r in Role)
+MAX_NAV_ENTRIES = 5  # a phone's bottom bar holds five destinations at most
 
 
 @dataclass(frozen=True)
 class NavEntry:
-    """A destination of the bottom navigation bar (keep the bar to five or fewer)."""
+    """A destination of the bottom navigation bar, shown to the roles in ``roles`` (five or fewer per role).
+
+    ``home=True``: the screen those roles land on after unlock (the coordinator's
+    worklist, the manager's coverage); a role without one lands on ``HOME``.
+    """
 
     label: str
     icon: Any  # an ft.Icons value
     route: str
     order: int = 100
+    roles: frozenset[str] = ALL_ROLES
+    home: bool = False
+
+    def shows_for(self, role: Optional[str]) -> bool:
+        return role in self.roles
 
 
 @dataclass(frozen=True)
@@ -104,8 +116,17 @@ class Registry:
     def actions_for(self, card: str, row: dict) -> list[CardAction]:
         return [a for a in self.card_actions if a.card == card and (a.visible is None or a.visible(row))]
 
-    def is_root(self, route: str) -> bool:
-        return route == HOME or any(n.route == route for n in self.nav)
+    def nav_for(self, role: Optional[str]) -> list[NavEntry]:
+        """The bottom bar of a role, in order."""
+        return [n for n in self.nav if n.shows_for(role)]
+
+    def home_for(self, role: Optional[str]) -> str:
+        """Where a role lands after unlock and at the bottom of every back stack."""
+        return next((n.route for n in self.nav_for(role) if n.home), HOME)
+
+    def is_root(self, route: str, role: Optional[str] = None) -> bool:
+        """A root screen of the role: its home or one of its bar's destinations (no back arrow)."""
+        return route == self.home_for(role) or any(n.route == route for n in self.nav_for(role))
 
 
 def discover(package: str = "mobile.views") -> Registry:
@@ -143,6 +164,11 @@ class AppContext:
         from mobile.services.sign_in import SignInService
 
         self.service(SignInService).touch()
+
+    @property
+    def home(self) -> str:
+        """The signed-in user's home route (by role)."""
+        return self.registry.home_for(self.state.role)
 
     def update(self) -> None:
         """Redraw after a change; every handler that changes something ends with it (and counts as activity)."""
@@ -188,8 +214,9 @@ class Router:
         if phase != READY:
             wanted = PHASE_ROUTES[phase]
             return route if screen is not None and screen.public and route == wanted else wanted
-        if screen is None or screen.public:
-            return HOME
+        home = self.ctx.home
+        if screen is None or screen.public or (route.split("?")[0] == HOME and home != HOME):
+            return home
         return route
 
     async def handle(self, route: str) -> None:
@@ -203,15 +230,16 @@ class Router:
     def show(self, route: str) -> None:
         screen, params = self.ctx.registry.match(route)
         routes = [r for r, _ in self.stack]
-        if screen.public or self.ctx.registry.is_root(route):
-            keep = [] if screen.public or route == HOME else [(HOME, None)]
+        home = self.ctx.home
+        if screen.public or self.ctx.registry.is_root(route, self.ctx.state.role):
+            keep = [] if screen.public or route == home else [(home, None)]
             self.stack = keep + [(route, None)]
         elif route in routes:
             self.stack = self.stack[: routes.index(route) + 1]
             self.stack[-1] = (route, None)  # shown again: rebuilt with fresh data
         else:
-            if not self.stack or self.stack[0][0] != HOME:
-                self.stack = [(HOME, None)]
+            if not self.stack or self.stack[0][0] != home:
+                self.stack = [(home, None)]
             self.stack.append((route, None))
         self.stack = [(r, view if view is not None else self._build(r)) for r, view in self.stack]
         self.ctx.page.views.clear()

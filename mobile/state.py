@@ -43,6 +43,11 @@ class AppState:
         return (self.user or {}).get("id")
 
     @property
+    def role(self) -> Optional[str]:
+        """coordinator | manager | admin (shared.vocab.Role), None before sign-in."""
+        return (self.user or {}).get("role")
+
+    @property
     def display_name(self) -> str:
         user = self.user or {}
         return user.get("display_name") or user.get("username") or ""

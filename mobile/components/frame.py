@@ -11,7 +11,7 @@ MAX_CONTENT_WIDTH = 480  # phone-shaped even in a desktop window or a wide brows
 
 
 def navigation_bar(ctx: AppContext, current: str) -> Optional[ft.NavigationBar]:
-    entries = ctx.registry.nav
+    entries = ctx.registry.nav_for(ctx.state.role)
     if not entries:
         return None
     routes = [n.route for n in entries]

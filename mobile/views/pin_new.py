@@ -5,7 +5,7 @@ import flet as ft
 
 from mobile.components.frame import screen
 from mobile.components.touch import action_button, text_input
-from mobile.routing import HOME, AppContext
+from mobile.routing import AppContext
 from mobile.services.sign_in import PIN_LENGTH, SignInError, SignInService
 from mobile.services.sync import SyncService
 
@@ -35,7 +35,7 @@ def build(ctx: AppContext) -> ft.View:
         summary = await ctx.service(SyncService).sync(on_progress=lambda: _show(progress, ctx))
         if summary is None:
             ctx.toast("暂时无法同步，可稍后在“同步”页重试")
-        await ctx.go(HOME)
+        await ctx.go(ctx.home)  # by role: the worklist, or the manager's coverage
 
     again.on_submit = submit
     name = ctx.state.display_name

@@ -5,7 +5,7 @@ import flet as ft
 
 from mobile.components.frame import screen
 from mobile.components.touch import action_button, text_input
-from mobile.routing import HOME, AppContext
+from mobile.routing import AppContext
 from mobile.services.settings import SettingsService
 from mobile.services.sign_in import PIN_LENGTH, SignInError, SignInService
 from mobile.state import SIGNED_OUT
@@ -30,7 +30,7 @@ def build(ctx: AppContext) -> ft.View:
                 await ctx.go("/sign-in")
             return
         pin.value = ""
-        await ctx.go(HOME)
+        await ctx.go(ctx.home)  # by role: the worklist, or the manager's coverage
 
     async def start_over(e=None) -> None:
         async def confirmed(e=None) -> None:

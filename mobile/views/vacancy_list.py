@@ -8,9 +8,11 @@ from mobile.components.household_tile import household_tile
 from mobile.components.touch import action_button, text_input
 from mobile.routing import AppContext, NavEntry
 from mobile.services.jobs import JobsService, VacancyItem
+from shared.vocab import Role
 
 ROUTE = "/jobs"
-NAV = NavEntry("岗位", ft.Icons.WORK, ROUTE, order=25)
+# Vacancies are collected and offered door to door: a coordinator's tab.
+NAV = NavEntry("岗位", ft.Icons.WORK, ROUTE, order=25, roles=frozenset({Role.coordinator.value}))
 
 
 def vacancy_chips(item: VacancyItem, community: str) -> list[str]:

@@ -7,9 +7,10 @@ from mobile.components.frame import screen
 from mobile.components.household_tile import household_tile
 from mobile.routing import HOME, AppContext, NavEntry
 from mobile.services.worklist import NEVER_VISITED, WorklistService
+from shared.vocab import Role
 
 ROUTE = HOME
-NAV = NavEntry("今日", ft.Icons.TODAY, HOME, order=10)
+NAV = NavEntry("今日", ft.Icons.TODAY, HOME, order=10, roles=frozenset({Role.coordinator.value}), home=True)
 PAGE_SIZE = 50
 
 

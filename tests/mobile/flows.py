@@ -24,11 +24,14 @@ def set_pin(app, pin=PIN, again=PIN):
 
 
 def ready(app, username="coord_a1"):
-    """Start the app, sign in, set the PIN (the first sync runs): the worklist is showing."""
+    """Start the app, sign in, set the PIN (the first sync runs): the role's home is showing.
+
+    A coordinator lands on the worklist (/), a manager on the coverage (/manager).
+    """
     app.start()
     sign_in(app, username)
     set_pin(app)
-    assert app.page.route == "/", app.page.route
+    assert app.page.route == ctx(app).home, app.page.route
     return app
 
 
