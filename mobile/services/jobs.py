@@ -504,11 +504,12 @@ class JobsService:
         if existing is not None:
             return existing["id"]
         now, referral_id = self.now(), new_id()
-        self.store.save("referral", {
-            "resident_id": resident_id, "vacancy_id": vacancy_id, "grid_id": resident["grid_id"],
-            "code": referral_code(referral_id), "consent_at": now, "created_by": self.user_id, "created_at": now,
-        }, row_id=referral_id, now=now)
-        self._event(referral_id, resident["grid_id"], "referred", self.today(), note)
+        with self.store.transaction():  # the referral and its first event, or neither
+            self.store.save("referral", {
+                "resident_id": resident_id, "vacancy_id": vacancy_id, "grid_id": resident["grid_id"],
+                "code": referral_code(referral_id), "consent_at": now, "created_by": self.user_id, "created_at": now,
+            }, row_id=referral_id, now=now)
+            self._event(referral_id, resident["grid_id"], "referred", self.today(), note)
         return referral_id
 
     def _event(self, referral_id: str, grid_id: str, status: str, occurred_on: date, note: str) -> str:
@@ -524,6 +525,7 @@ class JobsService:
         A hire also applies ``shared.referrals.hire_effects``: the resident
         becomes employed (employment group + a status record), the vacancy has
         one more opening filled, and a zero-employment household's clock stops.
+        The event and all of these commit together, or nothing is written.
         """
         referral = self.referral(referral_id)
         if referral is None:
@@ -534,9 +536,12 @@ class JobsService:
         day = occurred_on or self.today()
         if day > self.today():
             raise ValueError("日期不能晚于今天")
-        event_id = self._event(referral_id, referral["grid_id"], status, day, note)
+        with self.store.transaction():
+            event_id = self._event(referral_id, referral["grid_id"], status, day, note)
+            if status == "hired":
+                self._apply_hire(referral, day)
         if status == "hired":
-            self._apply_hire(referral, day)
+            self._edits += 1  # the vacancy's filled count changed: rebuild the matching index
         return event_id
 
     def _apply_hire(self, referral: dict[str, Any], hired_on: date) -> None:
@@ -552,14 +557,13 @@ class JobsService:
             recorded_at=now, recorded_by=self.user_id, household=household,
             members=store.rows("resident", household_id=resident["household_id"]), vacancy=vacancy,
         )
-        # Separate local transactions (the store has no multi-table one); each is queued for sync.
-        store.save("resident", effects.resident_changes, row_id=resident["id"], now=now)
-        store.append("status_record", effects.status_record, now=now)
-        if effects.household_changes and household is not None:
-            store.save("household", effects.household_changes, row_id=household["id"], now=now)
-        if effects.vacancy_changes and vacancy is not None:
-            store.save("vacancy", effects.vacancy_changes, row_id=vacancy["id"], now=now)
-            self._edits += 1
+        with store.transaction():  # one local transaction: all of the hire, or none of it
+            store.save("resident", effects.resident_changes, row_id=resident["id"], now=now)
+            store.append("status_record", effects.status_record, now=now)
+            if effects.household_changes and household is not None:
+                store.save("household", effects.household_changes, row_id=household["id"], now=now)
+            if effects.vacancy_changes and vacancy is not None:
+                store.save("vacancy", effects.vacancy_changes, row_id=vacancy["id"], now=now)
 
     def _recorder(self, user_id: Optional[str]) -> str:
         if user_id and user_id == self.user_id:

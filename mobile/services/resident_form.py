@@ -322,12 +322,13 @@ class ResidentForm:
         if not fields:
             return self.resident_id or ""
         try:
-            resident_id = store.save("resident", fields, row_id=self.resident_id, now=now)
+            with store.transaction():  # the resident and its status records commit together, or neither
+                resident_id = store.save("resident", fields, row_id=self.resident_id, now=now)
+                for record in self.status_records(values, resident_id):
+                    store.append("status_record", record, now=now)
         except FieldError as error:
             self.errors[error.field] = error.message_zh
             raise FormInvalid(dict(self.errors)) from None
-        for record in self.status_records(values, resident_id):
-            store.append("status_record", record, now=now)
         self.resident_id = resident_id
         self.original = store.get("resident", resident_id) or {}
         self.initial_raw = raw_from_row(self.original)

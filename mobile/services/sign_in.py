@@ -114,10 +114,11 @@ class SignInService:
         store.provision(pin)
         if not store.is_unlocked:
             store.unlock(pin)
-        for key, value in pending.items():
-            store.set_meta(key, value)
-        if store.get_meta("lock_minutes") is None:
-            store.set_meta("lock_minutes", DEFAULT_LOCK_MINUTES)
+        with store.transaction():  # the session (token, device id, user) is kept whole
+            for key, value in pending.items():
+                store.set_meta(key, value)
+            if store.get_meta("lock_minutes") is None:
+                store.set_meta("lock_minutes", DEFAULT_LOCK_MINUTES)
 
     async def unlock(self, pin: str) -> None:
         try:

@@ -91,10 +91,11 @@ class SyncService:
         store = self.session.store
         finished = summary.get("finished_at") or self.session.now()
         when = finished.isoformat() if isinstance(finished, datetime) else finished
-        if store.get_meta("last_sync_at") is None or summary.get("finished_at"):
-            store.set_meta("last_sync_at", when)
-        if store.get_meta("first_sync_at") is None:  # the worklist's "changed by others" counts from here
-            store.set_meta("first_sync_at", when)
+        with store.transaction():
+            if store.get_meta("last_sync_at") is None or summary.get("finished_at"):
+                store.set_meta("last_sync_at", when)
+            if store.get_meta("first_sync_at") is None:  # the worklist's "changed by others" counts from here
+                store.set_meta("first_sync_at", when)
         if summary.get("pulled") and self.session.search_index is not None:
             self.session.search_index = await asyncio.to_thread(SearchIndex.build, store)
         self.state.last_sync_at = finished if isinstance(finished, datetime) else datetime.fromisoformat(finished)

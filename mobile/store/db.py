@@ -19,6 +19,7 @@ in another thread never dead-lock on a lock upgrade.
 """
 from __future__ import annotations
 
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -149,3 +150,53 @@ def read_tx(engine: Engine) -> Iterator[Connection]:
     with engine.connect() as conn:
         with conn.begin():
             yield conn
+
+
+class Transactions:
+    """The store's way to its connection: a thread inside ``transaction()`` shares that one transaction.
+
+    Outside it every read and every write is its own transaction (as before).
+    Inside it, reads see the transaction's own uncommitted writes, and
+    everything commits at the end of the outermost ``transaction()`` or is
+    rolled back together when an exception leaves it. Per thread: a sync in
+    a worker thread never joins the UI's transaction (it waits for it).
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._local = threading.local()
+
+    @property
+    def active(self) -> Connection | None:
+        return getattr(self._local, "conn", None)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        conn = self.active
+        if conn is not None:  # nested: part of the outer transaction
+            yield conn
+            return
+        with write_tx(self.engine) as conn:
+            self._local.conn = conn
+            try:
+                yield conn
+            finally:
+                self._local.conn = None
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        conn = self.active
+        if conn is not None:
+            yield conn
+        else:
+            with write_tx(self.engine) as conn:
+                yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        conn = self.active
+        if conn is not None:
+            yield conn
+        else:
+            with read_tx(self.engine) as conn:
+                yield conn

@@ -8,9 +8,10 @@ row, the row's shadow, in ONE local transaction. See docs/device-store.md.
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
@@ -24,8 +25,8 @@ from mobile.store.db import (
     OUTBOX,
     REJECTED,
     SHADOW,
+    Transactions,
     open_engine,
-    read_tx,
     write_tx,
 )
 from mobile.store.edits import Edit, check_writable, plan_create, plan_delete, plan_update
@@ -70,11 +71,13 @@ class DeviceStore:
     def __init__(self, data_dir: Path, keystore: KeyStore, *, scrypt_n: int = crypto.SCRYPT_N) -> None:
         self.data_dir = Path(data_dir)
         self.engine = open_engine(self.data_dir)
+        self._tx = Transactions(self.engine)
         self.vault = Vault(self.engine, keystore)
         self.scrypt_n = scrypt_n
         self._cipher: crypto.CellCipher | None = None
         self._meta_cache: dict[str, Any] = {}
-        # Failure injection for tests: called with "apply:rows" / "apply:cursor" inside a page's transaction.
+        # Failure injection for tests: called with "apply:rows" / "apply:cursor" inside a page's transaction,
+        # and with "save:<table>" inside an edit's.
         self.fault_hook: Callable[[str], None] | None = None
         with write_tx(self.engine) as conn:
             if conn.execute(select(DEVICE_STATE.c.id)).first() is None:
@@ -100,11 +103,13 @@ class DeviceStore:
 
     def provision(self, pin: str) -> None:
         """First sign-in: a new random data key, wrapped under the PIN and a new device secret; unlocked."""
+        self._outside_transaction("provision")
         self._cipher = crypto.CellCipher(self.vault.provision(pin, scrypt_n=self.scrypt_n))
         self._meta_cache.clear()
 
     def unlock(self, pin: str) -> None:
         """Raises WrongPin(remaining_attempts), or StoreWiped after the fifth wrong PIN in a row."""
+        self._outside_transaction("unlock")
         try:
             self._cipher = crypto.CellCipher(self.vault.unlock(pin))
         except Exception:
@@ -113,6 +118,11 @@ class DeviceStore:
                 self._clear_data()
             raise
         self._meta_cache.clear()
+
+    def _outside_transaction(self, what: str) -> None:
+        # The keys live on their own connection: inside this thread's transaction they would wait on it.
+        if self._tx.active is not None:
+            raise RuntimeError(f"cannot {what} the store inside a transaction")
 
     def lock(self) -> None:
         self._cipher = None
@@ -128,6 +138,7 @@ class DeviceStore:
 
     def wipe(self) -> None:
         """Forget the keys and delete every record, the outbox and the settings (sign-out, lost PIN)."""
+        self._outside_transaction("wipe")
         self.vault.wipe_keys()
         self.lock()
         self._clear_data()
@@ -155,7 +166,7 @@ class DeviceStore:
     def get_meta(self, key: str, default: Any = None) -> Any:
         if key in self._meta_cache:
             return self._meta_cache[key]
-        with read_tx(self.engine) as conn:
+        with self._tx.read() as conn:
             row = conn.execute(select(META.c.value, META.c.sealed).where(META.c.key == key)).first()
         if row is None:
             return default
@@ -171,13 +182,13 @@ class DeviceStore:
         sealed = key not in PLAIN_META
         stored = (self.cipher.seal_json(value, self.cipher.place("meta", "value", key)) if sealed
                   else json.dumps(value, ensure_ascii=False))
-        with write_tx(self.engine) as conn:
+        with self._tx.write() as conn:
             conn.execute(delete(META).where(META.c.key == key))
             conn.execute(insert(META).values(key=key, value=stored, sealed=sealed))
         self._meta_cache[key] = value
 
     def delete_meta(self, key: str) -> None:
-        with write_tx(self.engine) as conn:
+        with self._tx.write() as conn:
             conn.execute(delete(META).where(META.c.key == key))
         self._meta_cache.pop(key, None)
 
@@ -204,7 +215,7 @@ class DeviceStore:
 
     def get(self, table: str, row_id: str) -> dict | None:
         """One row, decrypted; None when missing or deleted."""
-        with read_tx(self.engine) as conn:
+        with self._tx.read() as conn:
             row = self._load(conn, table, row_id)
         return None if row is None or row["deleted"] else row
 
@@ -215,14 +226,14 @@ class DeviceStore:
         if sealed:
             raise ValueError(f"cannot filter on encrypted columns: {', '.join(sorted(sealed))}")
         stmt = select(t).where(t.c.deleted.is_(False), *[t.c[k] == v for k, v in equals.items()])
-        with read_tx(self.engine) as conn:
+        with self._tx.read() as conn:
             found = conn.execute(stmt).mappings().all()
         return [open_row(self.cipher, table, r) for r in found]
 
     def all_rows(self, table: str) -> list[dict]:
         """Every row of a table, tombstones included, decrypted (sync checks and diagnostics)."""
         t = self._table(table)
-        with read_tx(self.engine) as conn:
+        with self._tx.read() as conn:
             found = conn.execute(select(t).order_by(t.c.id)).mappings().all()
         return [open_row(self.cipher, table, r) for r in found]
 
@@ -242,7 +253,7 @@ class DeviceStore:
         t = self._table("resident")
         stmt = select(t).join(ID_HASH, ID_HASH.c.row_id == t.c.id).where(
             ID_HASH.c.kind == kind, ID_HASH.c.digest == digest, t.c.deleted.is_(False))
-        with read_tx(self.engine) as conn:
+        with self._tx.read() as conn:
             found = conn.execute(stmt).mappings().all()
         return [open_row(self.cipher, "resident", r) for r in found]
 
@@ -253,7 +264,7 @@ class DeviceStore:
         """Every resident (not deleted) with the columns a search needs, decrypted, for an in-memory index."""
         t = self._table("resident")
         stmt = select(*[t.c[c] for c in self.SEARCH_COLUMNS]).where(t.c.deleted.is_(False))
-        with read_tx(self.engine) as conn:
+        with self._tx.read() as conn:
             found = conn.execute(stmt).mappings().all()
         return [open_row(self.cipher, "resident", r) for r in found]
 
@@ -262,12 +273,12 @@ class DeviceStore:
 
     def pending_count(self) -> int:
         """Changes in the outbox not yet acknowledged by the server."""
-        with read_tx(self.engine) as conn:
+        with self._tx.read() as conn:
             return conn.execute(select(func.count()).select_from(OUTBOX)).scalar_one()
 
     def rejected_changes(self) -> list[dict]:
         """Changes the server refused: seq, table, row_id, code, message, rejected_at, fields (decrypted)."""
-        with read_tx(self.engine) as conn:
+        with self._tx.read() as conn:
             found = conn.execute(select(REJECTED).order_by(REJECTED.c.seq)).mappings().all()
         out = []
         for r in found:
@@ -277,10 +288,27 @@ class DeviceStore:
         return out
 
     def dismiss_rejected(self, seq: int) -> None:
-        with write_tx(self.engine) as conn:
+        with self._tx.write() as conn:
             conn.execute(delete(REJECTED).where(REJECTED.c.seq == seq))
 
     # --- writing ------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator["DeviceStore"]:
+        """Several edits of one user action that commit together or not at all.
+
+        ``with store.transaction(): store.save(...); store.append(...)``: every
+        row, outbox entry, shadow and meta value written inside lands in ONE
+        local transaction; an exception leaving the block rolls all of it back
+        (the outbox and ``next_seq`` included) and propagates. Reads inside see
+        the block's own writes. Nested blocks join the outer one.
+        """
+        try:
+            with self._tx.transaction():
+                yield self
+        except BaseException:
+            self._meta_cache.clear()  # a meta value set inside may have been rolled back
+            raise
 
     def save(self, table: str, fields: Mapping[str, Any], *, row_id: str | None = None, now: datetime) -> str:
         """Insert (``row_id`` None: a new id) or update the given fields; row + outbox in one transaction.
@@ -290,7 +318,7 @@ class DeviceStore:
         """
         spec = check_writable(table, fields)
         cleaned = clean_row(table, fields, today=local_today(now))
-        with write_tx(self.engine) as conn:
+        with self._tx.write() as conn:
             if spec.append_only and row_id is not None and self._load(conn, table, row_id) is not None:
                 raise ValueError(f"{table} is append-only: record a new one instead of changing it")
             return self._save_in(conn, table, cleaned, row_id, now)
@@ -304,7 +332,7 @@ class DeviceStore:
     def delete(self, table: str, row_id: str, *, now: datetime) -> None:
         """Tombstone the row (it stays, marked deleted) and queue the delete."""
         self._table(table)
-        with write_tx(self.engine) as conn:
+        with self._tx.write() as conn:
             current = self._load(conn, table, row_id)
             if current is None:
                 raise ValueError(f"no {table} record with this id")
@@ -316,7 +344,7 @@ class DeviceStore:
 
     def resolve_conflict(self, conflict_id: str, chosen_value: Any, *, now: datetime) -> None:
         """Decide a conflict: the chosen value is written to the record, and the conflict closed, both queued."""
-        with write_tx(self.engine) as conn:
+        with self._tx.write() as conn:
             conflict = self._load(conn, "conflict", conflict_id)
             if conflict is None or conflict["deleted"] or conflict["state"] != "open":
                 raise ValueError("no open conflict with this id")
@@ -355,6 +383,8 @@ class DeviceStore:
     def _record(self, conn: Connection, table: str, before: dict | None, edit: Edit,
                 clock: HybridClock, state: dict) -> None:
         seq = state["next_seq"]
+        if self.fault_hook:
+            self.fault_hook(f"save:{table}")  # tests: a failure before this edit is written
         syncing.write_rows(conn, self.cipher, table, [edit.row])
         syncing.ensure_shadow(conn, self.cipher, table, edit.row["id"], before)
         payload = dict(edit.change, seq=seq)
@@ -367,19 +397,19 @@ class DeviceStore:
 
     @property
     def cursor(self) -> int:
-        with read_tx(self.engine) as conn:
+        with self._tx.read() as conn:
             return conn.execute(select(DEVICE_STATE.c.cursor)).scalar_one()
 
     def outbox_batch(self, limit: int) -> list[dict]:
         """The oldest ``limit`` outbox entries as protocol changes (JSON values, seq order)."""
-        with read_tx(self.engine) as conn:
+        with self._tx.read() as conn:
             found = conn.execute(select(OUTBOX.c.seq, OUTBOX.c.payload).order_by(OUTBOX.c.seq).limit(limit)).all()
         return [self.cipher.open_json(p, self.cipher.place("outbox", "payload", str(s))) for s, p in found]
 
     def acknowledge(self, results: list[Mapping[str, Any]], *, now: datetime,
                     server_stamp: str | None = None) -> dict[str, int]:
         """Drop the answered entries (rejected ones move to ``rejected``) and settle their rows; one transaction."""
-        with write_tx(self.engine) as conn:
+        with self._tx.write() as conn:
             counts = syncing.acknowledge(conn, self.cipher, results, now=now, server_stamp=server_stamp)
             if server_stamp:
                 clock, _state = self._clock(conn)
@@ -389,7 +419,7 @@ class DeviceStore:
 
     def apply_page(self, rows: list[Mapping[str, Any]], cursor: int, server_stamp: str | None = None) -> int:
         """Apply one pulled page and save its cursor, in one transaction; returns the rows applied."""
-        with write_tx(self.engine) as conn:
+        with self._tx.write() as conn:
             clock, _state = self._clock(conn)
             count = syncing.apply_page(conn, self.cipher, rows, clock, hook=self.fault_hook)
             if server_stamp:
@@ -401,14 +431,14 @@ class DeviceStore:
 
     def observe(self, stamp: str) -> None:
         """Move the device clock past a stamp seen from the server."""
-        with write_tx(self.engine) as conn:
+        with self._tx.write() as conn:
             clock, _state = self._clock(conn)
             clock.observe(stamp)
             conn.execute(update(DEVICE_STATE).where(DEVICE_STATE.c.id == 1).values(clock=clock.last))
 
     def reset_for_resync(self) -> bool:
         """Drop every synced row and the cursor (keys, meta, clock, seq stay), only when the outbox is empty."""
-        with write_tx(self.engine) as conn:
+        with self._tx.write() as conn:
             if conn.execute(select(func.count()).select_from(OUTBOX)).scalar_one():
                 return False
             for table in device_tables():

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 import flet as ft
+import pytest
 
 from shared.occupations import occupation_name
 from shared.validation import make_id_number
@@ -111,3 +112,26 @@ def test_saving_goes_through_the_outbox_and_a_status_change_keeps_history(make_a
     assert ("employment", "flexible", date(2026, 1, 5)) in {(h["kind"], h["value"], h["effective_on"]) for h in history}
     assert len(history) == 3
     assert "灵活就业" in texts(app.page.view)  # the household card shows the new status
+
+
+def test_a_status_change_that_fails_halfway_saves_neither_the_resident_nor_its_history(make_app, cloud):
+    app = ready(make_app())
+    store = ctx(app).session.store
+    person = cloud.world.residents["grid_a1"]
+    before = (store.get("resident", person.id), store.rows("status_record"), store.outbox_batch(1000))
+
+    def fail_on_history(stage: str) -> None:  # the resident's row and outbox entry are written by then
+        if stage == "save:status_record":
+            raise OSError("disk full (injected)")
+
+    view = app.open(f"/resident/{person.id}")
+    choose(field(view, "就业状态"), "flexible")
+    type_into(field(view, "就业状态起始日期"), "2026-01-05")
+    store.fault_hook = fail_on_history
+    with pytest.raises(OSError):
+        tap(button(view, "保存"))
+    store.fault_hook = None
+    assert (store.get("resident", person.id), store.rows("status_record"), store.outbox_batch(1000)) == before
+    tap(button(view, "保存"))  # tried again: both land
+    assert store.get("resident", person.id)["employment_status"] == "flexible"
+    assert [(r["kind"], r["value"]) for r in store.rows("status_record")] == [("employment", "flexible")]
