@@ -7,7 +7,7 @@ from typing import Any, Optional
 
 from mobile.services.search import household_address
 from mobile.services.session import Session
-from mobile.services.worklist import zero_employment_days_left
+from mobile.services.worklist import is_on_the_clock, member_employment, zero_employment_days_left
 from mobile.state import AppState
 from shared.validation import age_on, missing_fields
 from shared.vocab import label_zh
@@ -98,7 +98,8 @@ class HouseholdService:
         members = [self._member(row, visits, today) for row in store.rows("resident", household_id=household_id)]
         members.sort(key=lambda m: (m.row.get("relation") != "户主", m.row.get("birth_date") or date.max))
         flags = [label_zh(f) for f in HARDSHIP_FLAGS if household.get(f)]
-        left = zero_employment_days_left(household, today)
+        left = (zero_employment_days_left(household, member_employment(store, household_id), today)
+                if is_on_the_clock(household) else None)
         if left is not None:
             flags.append(f"零就业时限逾期 {-left} 天" if left < 0 else f"零就业时限剩 {left} 天")
         return HouseholdCard(household, household_address(household), flags, members, len(visits),

@@ -4,14 +4,17 @@ Order (the first reason a household has decides its place; every reason shows):
 1. never visited;
 2. a follow-up due today or overdue (the latest visit's next follow-up date);
 3. a zero-employment household whose clock is running (20 days from when it
-   was identified, one month when two members are wanted), fewest days left first;
+   was identified, one month when two members are wanted), fewest days left first,
+   overdue ones before; the clock is ``shared.coverage.zero_employment_clock``, the
+   one the manager's lists use (dates from ``shared.zero_employment``, stopped by the
+   members' employment histories as they stood today);
 4. changed by someone else in the last week (newest first), after this phone's
    first sync (what the first download brought is the starting point, not news).
 Households with none of these are counted, not listed: search finds them.
 """
 from __future__ import annotations
 
-import calendar
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Optional
@@ -19,30 +22,36 @@ from typing import Any, Optional
 from mobile.services.search import household_address
 from mobile.services.session import Session
 from mobile.state import AppState
+from shared.coverage import History, zero_employment_clock
 from shared.hlc import parse_stamp
+from shared.vocab import StatusKind
 
-ZERO_EMPLOYMENT_DAYS = 20
 RECENT_CHANGE_DAYS = 7
 NEVER_VISITED, FOLLOW_UP, ZERO_EMPLOYMENT, CHANGED_BY_OTHERS = range(4)
 
 
-def add_one_month(day: date) -> date:
-    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+def member_employment(store: Any, household_id: str) -> list[History]:
+    """The employment history of each member of a household, from the phone's status records."""
+    return [History.from_records(store.rows("status_record", resident_id=r["id"], kind=StatusKind.employment.value))
+            for r in store.rows("resident", household_id=household_id)]
 
 
-def zero_employment_deadline(identified_on: date, wants_two: bool) -> date:
-    return add_one_month(identified_on) if wants_two else identified_on + timedelta(days=ZERO_EMPLOYMENT_DAYS)
+def is_on_the_clock(household: Mapping[str, Any]) -> bool:
+    return bool(household.get("zero_employment")) and household.get("zero_employment_identified_on") is not None
 
 
-def zero_employment_days_left(household: dict[str, Any], today: date) -> Optional[int]:
-    """Days left on a running zero-employment clock (negative when overdue), None when no clock runs."""
-    identified = household.get("zero_employment_identified_on")
-    if not household.get("zero_employment") or identified is None:
+def zero_employment_days_left(household: Mapping[str, Any], employment: Sequence[History],
+                              today: date) -> Optional[int]:
+    """Days left on a running zero-employment clock (negative: days overdue), None when no clock runs.
+
+    A clock runs until enough members became employed (met, or late): only
+    then does the household leave the worklist. A stop dated after ``today``
+    is not seen yet.
+    """
+    clock = zero_employment_clock(household, employment, today)
+    if clock is None or clock.resolved_on is not None:
         return None
-    if household.get("zero_employment_met") or household.get("zero_employment_resolved_on"):
-        return None
-    return (zero_employment_deadline(identified, bool(household.get("zero_employment_wants_two"))) - today).days
+    return clock.days_left if clock.state == "open" else -(clock.days_overdue or 0)
 
 
 def last_change_by_others(rows: list[dict[str, Any]], my_device_id: str | None) -> Optional[datetime]:
@@ -82,8 +91,14 @@ class Worklist:
 def build_worklist(households: list[dict[str, Any]], visits: list[dict[str, Any]],
                    names: dict[str, list[str]], resident_changes: dict[str, datetime],
                    *, today: date, now: datetime, my_device_id: str | None,
-                   since: Optional[datetime] = None) -> Worklist:
-    """Pure: the worklist from rows already read (tests and the benchmark call it directly)."""
+                   since: Optional[datetime] = None,
+                   employment: Optional[Mapping[str, Sequence[History]]] = None) -> Worklist:
+    """Pure: the worklist from rows already read (tests and the benchmark call it directly).
+
+    ``employment``: for each zero-employment household, its members' employment
+    histories (``member_employment``); a household missing there has nobody employed.
+    """
+    employment = employment or {}
     latest_visit: dict[str, dict[str, Any]] = {}
     for v in visits:
         seen = latest_visit.get(v["household_id"])
@@ -101,7 +116,7 @@ def build_worklist(households: list[dict[str, Any]], visits: list[dict[str, Any]
             late = (today - visit["next_follow_up_on"]).days
             item.reasons.append((FOLLOW_UP, f"回访逾期 {late} 天" if late else "今天回访"))
             keys.append((FOLLOW_UP, -late, item.address))
-        left = zero_employment_days_left(h, today)
+        left = zero_employment_days_left(h, employment.get(h["id"], ()), today)
         if left is not None:
             item.reasons.append((ZERO_EMPLOYMENT, f"零就业 逾期 {-left} 天" if left < 0 else f"零就业 剩 {left} 天"))
             keys.append((ZERO_EMPLOYMENT, left, item.address))
@@ -135,7 +150,9 @@ class WorklistService:
         names = index.household_names() if index is not None else {}
         changes = index.changed_by_others if index is not None else {}
         since = self.session.meta("first_sync_at")
+        employment = {h["id"]: member_employment(store, h["id"]) for h in households if is_on_the_clock(h)}
         return build_worklist(
             households, visits, names, changes, today=self.today(), now=self.session.now(),
             my_device_id=store.device_id, since=datetime.fromisoformat(since) if since else None,
+            employment=employment,
         )
