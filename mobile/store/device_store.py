@@ -258,10 +258,14 @@ class DeviceStore:
         return [open_row(self.cipher, "resident", r) for r in found]
 
     SEARCH_COLUMNS = ("id", "household_id", "grid_id", "community_id", "name", "id_number", "phone", "sex",
-                      "birth_date", "relation", "employment_status")
+                      "birth_date", "relation", "employment_status", "stamps")
 
     def search_index_rows(self) -> list[dict]:
-        """Every resident (not deleted) with the columns a search needs, decrypted, for an in-memory index."""
+        """Every resident (not deleted) with the columns a search needs, decrypted, for an in-memory index.
+
+        ``stamps`` (clock key → HLC stamp, whose device says who wrote it) lets the
+        worklist see a member changed on another phone ("changed by others").
+        """
         t = self._table("resident")
         stmt = select(*[t.c[c] for c in self.SEARCH_COLUMNS]).where(t.c.deleted.is_(False))
         with self._tx.read() as conn:

@@ -334,6 +334,7 @@ def test_search_index_rows_are_decrypted(store):
     resident(store, home, name="阿依古丽·买买提")
     rows = store.search_index_rows()
     assert [(r["name"], r["id_number"], r["phone"]) for r in rows] == [("阿依古丽·买买提", ID_2, "13800138000")]
+    assert parse_stamp(rows[0]["stamps"]["name"]).device_id == DEVICE  # who wrote each field
     with pytest.raises(ValueError, match="encrypted"):
         store.rows("resident", name="阿依古丽·买买提")
 

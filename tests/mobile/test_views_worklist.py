@@ -37,3 +37,21 @@ def test_employment_recorded_on_the_form_stops_the_clock_on_the_worklist_and_the
     assert "就业" in card and "零就业时限" not in card
     worklist = app.open("/")
     assert "幸福一网格小区" in texts(worklist) and "零就业" not in reasons_of(worklist, "幸福一网格小区")
+
+
+def test_a_member_changed_on_another_phone_puts_the_household_on_the_worklist(make_app, cloud, other_phone, clock):
+    app = ready(make_app())
+    home = cloud.world.households["grid_a1"]
+    person = cloud.world.residents["grid_a1"]
+    session = ctx(app).session
+    session.store.append("visit", {"household_id": home.id, "grid_id": home.grid_id, "visited_at": session.now(),
+                                   "coordinator_id": session.user["id"], "outcome": "met"}, now=session.now())
+    assert "幸福一网格小区" not in texts(app.open("/"))  # visited, nothing due
+
+    colleague = other_phone("coord_a1_b")
+    colleague.sync()
+    clock.advance(minutes=1)
+    colleague.store.save("resident", {"phone": "13700000002"}, row_id=person.id, now=clock())  # only the member
+    colleague.sync()
+    tap(button(app.open("/sync"), "立即同步"))
+    assert "他人今天修改" in reasons_of(app.open("/"), "幸福一网格小区")
