@@ -7,12 +7,15 @@ A group is written whole (all its members), a set as element operations.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from functools import lru_cache
+from typing import Any, Iterable, Mapping
 
 from mobile.store.rows import default_row
 from shared.merge import DELETED_KEY, set_key
+from shared.models import MODEL_BY_TABLE
 from shared.sync_codec import encode_row
 from shared.sync_schema import SYNC_SPECS, SyncSpec
+from shared.validation import FieldError
 
 OP_CREATE, OP_UPDATE, OP_DELETE = "create", "update", "delete"
 
@@ -37,6 +40,23 @@ def check_writable(table: str, values: Mapping[str, Any]) -> SyncSpec:
     return spec
 
 
+@lru_cache(maxsize=None)
+def not_null_columns(table: str) -> frozenset[str]:
+    return frozenset(c.name for c in MODEL_BY_TABLE[table].__table__.columns if not c.nullable)
+
+
+def check_not_null(table: str, row: Mapping[str, Any], names: Iterable[str]) -> None:
+    """A FieldError naming the first of ``names`` that is a NOT NULL column left empty (None) in ``row``.
+
+    Refused here, before anything is written, rather than by SQLite as an
+    IntegrityError. Set fields never get here as None (None is the empty set).
+    """
+    required = not_null_columns(table)
+    for name in names:
+        if name in required and row.get(name) is None:
+            raise FieldError(name, "value.required", "不能为空", "must not be empty")
+
+
 def plan_create(table: str, row_id: str, values: Mapping[str, Any], stamp: str, *, now, user_id: str | None) -> Edit:
     """A new row: every device field stamped (defaults included), set elements added one by one."""
     spec = check_writable(table, values)
@@ -48,6 +68,7 @@ def plan_create(table: str, row_id: str, values: Mapping[str, Any], stamp: str, 
     missing = [f for f in spec.required_on_create if row.get(f) in (None, "")]
     if missing:
         raise ValueError(f"{table}: required on create: {', '.join(missing)}")
+    check_not_null(table, row, [f for f in spec.device_fields if f not in spec.sets])
     plain = [f for f in spec.device_fields if f not in spec.sets]
     keys = sorted({spec.clock_key(f) for f in plain})
     stamps = {k: stamp for k in keys}
@@ -87,6 +108,7 @@ def plan_update(table: str, current: Mapping[str, Any], values: Mapping[str, Any
             row[name] = value
     if not keys and not set_ops:
         return None
+    check_not_null(table, row, [f for f in values if f not in spec.sets])
     keys_sorted = sorted(keys)
     written = [m for k in keys_sorted for m in spec.members(k)]
     base_stamps = current.get("stamps") or {}

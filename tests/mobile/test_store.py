@@ -259,6 +259,27 @@ def test_invalid_values_are_refused_before_anything_is_written(store):
     assert store.pending_count() == 1
 
 
+def test_none_for_a_not_null_column_is_a_field_error_naming_it(store):
+    home = household(store)
+    person = resident(store, home)
+    before = outbox(store)
+    for fields in ({"relation": None}, {"name": None}, {"employer_name": None}, {"disability": None}):
+        with pytest.raises(FieldError) as refused:
+            store.save("resident", fields, row_id=person, now=NOW)
+        [name] = fields
+        assert refused.value.field == name and refused.value.code == "value.required"
+        assert "不能为空" in str(refused.value) and name in str(refused.value)
+    with pytest.raises(FieldError) as refused:  # on create too
+        resident(store, home, name="李娜", id_number=ID_1, relation=None)
+    assert refused.value.field == "relation"
+    with pytest.raises(FieldError) as refused:
+        store.save("household", {"notes": None}, row_id=home, now=NOW)
+    assert refused.value.field == "notes"
+    assert outbox(store) == before and store.get("resident", person)["relation"] == ""
+    store.save("resident", {"skills": None, "phone": None}, row_id=person, now=NOW)  # a set's None is empty
+    assert store.get("resident", person)["phone"] is None
+
+
 def test_an_edit_that_fails_leaves_no_trace(store, monkeypatch):
     home = household(store)
     from mobile.store import syncing
