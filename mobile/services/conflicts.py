@@ -42,6 +42,21 @@ def value_text(field: str, value: Any) -> str:
     return label_zh(str(value))
 
 
+def record_label(store: Any, table: str, row_id: str) -> str:
+    """Which record, in words: "居民 王芳", "住户 幸福路 3栋"; a deleted one says so."""
+    record = store.get(table, row_id, include_deleted=True) or {}
+    gone = "（已删除）" if record.get("deleted") else ""
+    if table == "resident":
+        return f"居民 {record.get('name') or ''}".strip() + gone
+    if table == "household":
+        return f"住户 {household_address(record)}".strip() + gone
+    if table == "vacancy" and record.get("title"):
+        return f"岗位 {record['title']}{gone}"
+    if table == "employer" and record.get("name"):
+        return f"用人单位 {record['name']}{gone}"
+    return TABLE_LABELS.get(table, table) + gone
+
+
 @dataclass
 class ConflictItem:
     id: str
@@ -87,14 +102,7 @@ class ConflictService:
         )
 
     def _record_label(self, row: dict[str, Any]) -> str:
-        store = self.session.store
-        table = row["table_name"]
-        record = store.get(table, row["row_id"]) or {}
-        if table == "resident":
-            return f"居民 {record.get('name') or ''}".strip()
-        if table == "household":
-            return f"住户 {household_address(record)}".strip()
-        return TABLE_LABELS.get(table, table)
+        return record_label(self.session.store, row["table_name"], row["row_id"])
 
     def decide(self, conflict_id: str, side: str) -> None:
         """Keep value a or b for the field; both the field and the conflict's resolution go to the server."""

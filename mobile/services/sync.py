@@ -11,6 +11,7 @@ from mobile.services.search import SearchIndex
 from mobile.services.session import Session
 from mobile.state import AppState
 from mobile.sync import AuthExpired, SyncError
+from shared import sync_protocol as proto
 
 TABLE_LABELS = {
     "household": "住户", "resident": "居民", "status_record": "状态记录", "visit": "走访", "employer": "用人单位",
@@ -18,6 +19,21 @@ TABLE_LABELS = {
 }
 STEP_LABELS = {"push": "正在上传修改", "pull": "正在下载数据", "done": "同步完成"}
 PROGRESS_POLL_S = 0.15
+
+REASONS_ZH = {
+    proto.REJECT_INVALID_VALUE: "填写的内容不符合要求，服务器未保存",
+    proto.REJECT_OUTSIDE_AREA: "该记录不在您负责的区域内",
+    proto.REJECT_READ_ONLY: "这一项只能由服务器修改",
+    proto.REJECT_UNKNOWN_RECORD: "服务器上没有这条记录，无法修改",
+    proto.REJECT_DELETED: "该记录已被删除，修改未保存",
+    proto.REJECT_UNKNOWN_TABLE: "服务器不接收这类记录",
+    proto.REJECT_REVOKED_DEVICE: "本设备已被停用，请重新登录",
+}
+
+
+def reason_zh(code: str) -> str:
+    """Why the server refused a change, in Chinese (never the server's English message)."""
+    return REASONS_ZH.get(code) or f"服务器拒绝了这条修改（{code or '原因不明'}）"
 
 
 def _run_and_close(engine: Any, progress: Callable[[str, float], None]) -> Any:
@@ -32,8 +48,8 @@ def summary_lines(summary: dict[str, Any]) -> list[str]:
         lines.append(f"{summary['duplicates']} 条此前已上传")
     if summary.get("conflicts"):
         lines.append(f"新冲突 {summary['conflicts']} 个，请在下方处理")
-    for table, _row_id, _code, message in summary.get("rejected") or []:
-        lines.append(f"被服务器拒绝：{TABLE_LABELS.get(table, table)}（{message}）")
+    for table, _row_id, code, _message in summary.get("rejected") or []:  # the message is the server's English
+        lines.append(f"被服务器拒绝：{TABLE_LABELS.get(table, table)}（{reason_zh(code)}）")
     if summary.get("resynced"):
         lines.append("已重新完整下载本机数据")
     return lines

@@ -213,11 +213,11 @@ class DeviceStore:
         row = conn.execute(select(t).where(t.c.id == row_id)).mappings().first()
         return open_row(self.cipher, table, row) if row is not None else None
 
-    def get(self, table: str, row_id: str) -> dict | None:
-        """One row, decrypted; None when missing or deleted."""
+    def get(self, table: str, row_id: str, *, include_deleted: bool = False) -> dict | None:
+        """One row, decrypted; None when missing or deleted (a tombstone too with ``include_deleted``)."""
         with self._tx.read() as conn:
             row = self._load(conn, table, row_id)
-        return None if row is None or row["deleted"] else row
+        return None if row is None or (row["deleted"] and not include_deleted) else row
 
     def rows(self, table: str, **equals: Any) -> list[dict]:
         """Rows not deleted whose columns equal ``equals`` (not on sealed columns), decrypted."""
@@ -281,13 +281,14 @@ class DeviceStore:
             return conn.execute(select(func.count()).select_from(OUTBOX)).scalar_one()
 
     def rejected_changes(self) -> list[dict]:
-        """Changes the server refused: seq, table, row_id, code, message, rejected_at, fields (decrypted)."""
+        """Changes the server refused: seq, table, row_id, op, code, message, rejected_at, fields (decrypted)."""
         with self._tx.read() as conn:
             found = conn.execute(select(REJECTED).order_by(REJECTED.c.seq)).mappings().all()
         out = []
         for r in found:
             change = self.cipher.open_json(r["payload"], self.cipher.place("rejected", "payload", str(r["seq"])))
-            out.append({"seq": r["seq"], "table": r["table_name"], "row_id": r["row_id"], "code": r["code"],
+            out.append({"seq": r["seq"], "table": r["table_name"], "row_id": r["row_id"], "op": change.get("op"),
+                        "code": r["code"],
                         "message": r["message"], "rejected_at": r["rejected_at"], "fields": change.get("fields", {})})
         return out
 

@@ -1,4 +1,5 @@
-"""Sync: changes waiting, progress while syncing, last sync, what came and went, and my conflicts to decide."""
+"""Sync: changes waiting, progress while syncing, last sync, what came and went, changes the server refused, and my
+conflicts to decide."""
 from __future__ import annotations
 
 from typing import Any
@@ -7,9 +8,11 @@ import flet as ft
 
 from mobile.components.conflict_card import conflict_card
 from mobile.components.frame import screen
+from mobile.components.rejected_card import rejected_card
 from mobile.components.touch import action_button, section
 from mobile.routing import AppContext, NavEntry
 from mobile.services.conflicts import ConflictService
+from mobile.services.rejected import RejectedService
 from mobile.services.sync import SyncService, summary_lines
 
 ROUTE = "/sync"
@@ -21,7 +24,7 @@ def _when(value: Any) -> str:
 
 
 def build(ctx: AppContext) -> ft.View:
-    sync, conflicts = ctx.service(SyncService), ctx.service(ConflictService)
+    sync, conflicts, refused = ctx.service(SyncService), ctx.service(ConflictService), ctx.service(RejectedService)
     state = ctx.state
     sync.refresh_counts()
     pending = ft.Text("", size=17, weight=ft.FontWeight.W_500)
@@ -31,6 +34,18 @@ def build(ctx: AppContext) -> ft.View:
     error = ft.Text("", color=ft.Colors.ERROR, size=15)
     summary = ft.Column(spacing=2)
     conflict_list = ft.Column(spacing=8)
+    refused_list = ft.Column(spacing=8)
+    refused_part = ft.Column([
+        section("被服务器拒绝的修改"),
+        ft.Text("这些修改没有保存到服务器，也不会再上传；请核实后重新录入。", size=14), refused_list,
+    ], spacing=12, visible=False)
+
+    def dismiss(seq: int):
+        def handler(e: Any = None) -> None:
+            refused.dismiss(seq)
+            show()
+            ctx.update()
+        return handler
 
     def decide(conflict_id: str, side: str):
         def handler(e: Any = None) -> None:
@@ -50,6 +65,9 @@ def build(ctx: AppContext) -> ft.View:
         error.value = state.sync_error
         summary.controls = [ft.Text(line, size=15) for line in summary_lines(state.sync_summary)] \
             if state.sync_summary else []
+        rejected = refused.items()
+        refused_list.controls = [rejected_card(item, dismiss) for item in rejected]
+        refused_part.visible = bool(rejected)
         items = conflicts.open_conflicts()
         conflict_list.controls = [conflict_card(item, decide) for item in items] or [
             ft.Text("没有需要您处理的冲突。", size=15)]
@@ -67,6 +85,6 @@ def build(ctx: AppContext) -> ft.View:
     show()
     return screen(ctx, ROUTE, "同步", [
         pending, last, button, step, progress, error,
-        section("最近一次同步"), summary,
+        section("最近一次同步"), summary, refused_part,
         section("需要您决定的冲突"), ft.Text("两人同时修改了同一项，请选择保留哪个值。", size=14), conflict_list,
     ], root=True)

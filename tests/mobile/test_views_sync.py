@@ -65,3 +65,36 @@ def test_a_conflict_that_concerns_me_shows_both_values_and_my_decision_reaches_t
     assert server_row(cloud, Conflict, conflict)["state"] == "resolved"
     assert server_row(cloud, Resident, resident)["phone"] == "13700000002"
     assert ctx(app).session.store.get("resident", resident)["phone"] == "13700000002"
+
+
+def test_a_change_the_server_refused_is_listed_with_its_reason_in_chinese_until_dismissed(
+        make_app, cloud, other_phone):
+    app = ready(make_app())
+    colleague = other_phone("coord_a1_b")
+    colleague.sync()
+    resident = cloud.world.residents["grid_a1"].id
+    colleague.store.delete("resident", resident, now=ctx(app).session.now())  # moved away: removed on the other phone
+    colleague.sync()
+    edit_phone(app, resident, "13900000001")  # meanwhile this phone, not yet synced, corrects the number
+
+    view = app.open("/sync")
+    assert "被服务器拒绝的修改" not in texts(view)  # nothing refused yet: no such section
+    tap(button(view, "立即同步"))
+    view = app.page.view
+    shown = texts(view)
+    assert "被服务器拒绝：居民（该记录已被删除，修改未保存）" in shown  # the summary, in Chinese
+    assert "被服务器拒绝的修改" in shown
+    cards = [c for c in walk(view) if isinstance(c, ft.Card) and str(c.key).startswith("rejected-")]
+    assert len(cards) == 1
+    card = texts(cards[0])
+    assert "居民 王芳（已删除） · 手机号" in card and "该记录已被删除，修改未保存" in card
+    assert "record" not in card and "deleted" not in card  # not the server's English
+    assert "13900000001" not in card
+    store = ctx(app).session.store
+    assert len(store.rejected_changes()) == 1 and store.pending_count() == 0
+
+    tap(button(cards[0], "知道了"))
+    view = app.page.view
+    assert store.rejected_changes() == []
+    assert "被服务器拒绝的修改" not in texts(view)
+    assert "被服务器拒绝的修改" not in texts(app.open("/sync"))  # gone for good
