@@ -13,8 +13,9 @@ from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 
 from server.db import make_engine
-from server.errors import install_error_handlers
+from server.errors import COMMON_ERRORS, error_responses, install_error_handlers
 from server.middleware import RequestGuard
+from server.openapi import install_openapi
 from server.routes import discover_routers
 from server.settings import Settings, get_settings
 
@@ -36,5 +37,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     install_error_handlers(app)
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
     for found in discover_routers():
-        app.include_router(found.router, prefix=found.prefix)
+        app.include_router(found.router, prefix=found.prefix, responses=error_responses(*COMMON_ERRORS))
+    install_openapi(app)
     return app

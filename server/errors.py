@@ -18,9 +18,12 @@ auth.required                  401     no bearer token
 auth.invalid_token             401     unknown or expired token
 auth.device_revoked            401     the device was signed out or revoked
 auth.invalid_credentials       401     wrong username or password (one message for both)
+auth.too_many_attempts         429     too many failed sign-ins for this username (``Retry-After``)
 auth.forbidden                 403     the role may not do this
 auth.outside_area              403     the record is outside the user's areas
+period.invalid                 422     a month or span of days that is not a real, bounded period
 conflict                       409     e.g. a username that exists
+server.busy                    503     no database connection or lock came in time: retry (``Retry-After``)
 internal                       500     a bug; nothing about it is sent
 =============================  ======  =============================================
 """
@@ -33,7 +36,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 log = logging.getLogger("doorstep.server")
 
@@ -41,8 +47,12 @@ log = logging.getLogger("doorstep.server")
 _STATUS_CODES = {
     400: "request.bad_request", 401: "auth.required", 403: "auth.forbidden", 404: "not_found",
     405: "request.method_not_allowed", 409: "conflict", 413: "request.too_large",
-    415: "request.unsupported_media_type", 422: "request.invalid",
+    415: "request.unsupported_media_type", 422: "request.invalid", 429: "request.too_many",
 }
+# What any route may answer besides its own errors: a refused URL or body (400, 413, 415), a bad
+# field (422), a busy server (503) and a bug (500). Added to every route's OpenAPI entry.
+COMMON_ERRORS = (400, 413, 415, 422, 500, 503)
+BUSY_RETRY_SECONDS = 2
 _STATUS_MESSAGES = {
     404: "Not found.", 405: "Method not allowed.", 413: "Request body too large.",
     415: "Unsupported media type: send application/json.",
@@ -96,11 +106,38 @@ async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
     return error_response(exc.status_code, exc.code, exc.message, exc.details, exc.headers)
 
 
-async def _http_error(_request: Request, exc: HTTPException) -> JSONResponse:
+async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
     status = exc.status_code
     code = _STATUS_CODES.get(status, f"http.{status}")
     message = _STATUS_MESSAGES.get(status) or (exc.detail if isinstance(exc.detail, str) else "Request failed.")
-    return error_response(status, code, message, None, exc.headers)
+    headers = exc.headers
+    if status == 405:
+        headers = {**(headers or {}), "Allow": ", ".join(allowed_methods(request))}
+    return error_response(status, code, message, None, headers)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at this path (Starlette names only the first route that matched it)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _child = route.matches({**request.scope, "method": "\0"})  # no method matches: PARTIAL by path
+        if match is not Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return sorted(methods)
+
+
+async def _busy(_request: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, OperationalError) and not is_lock_timeout(exc):
+        return await _internal_error(_request, exc)
+    log.warning("database busy on %s %s: %s", _request.method, _request.url.path, type(exc).__name__)
+    return error_response(503, "server.busy", "The server is busy: try again in a moment.",
+                          headers={"Retry-After": str(BUSY_RETRY_SECONDS)})
+
+
+def is_lock_timeout(exc: OperationalError) -> bool:
+    """SQLite's busy timeout ran out, or PostgreSQL gave up waiting for a lock (lock_timeout)."""
+    text = str(getattr(exc, "orig", exc)).lower()
+    return "database is locked" in text or "lock timeout" in text
 
 
 async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -121,4 +158,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(PoolTimeout, _busy)
+    app.add_exception_handler(OperationalError, _busy)
     app.add_exception_handler(Exception, _internal_error)

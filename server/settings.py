@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     token_idle_days: int = Field(default=90, ge=0)
     # how often a device's last_seen_at is written (seconds), to keep reads cheap
     last_seen_interval_seconds: int = Field(default=300, ge=0)
+    # sign-in throttle: after this many failures for one username within the window, 429 (0 = off)
+    login_max_failures: int = Field(default=10, ge=0)
+    login_window_seconds: int = Field(default=15 * 60, gt=0)
     # SQLite: how long a writer waits for the database lock before failing (ms)
     sqlite_busy_timeout_ms: int = Field(default=10_000, ge=0)
     # uvicorn defaults for `doorstep serve`

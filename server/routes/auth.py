@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from server.deps import ConnDep, CurrentUser
+from server.deps import ConnDep, CurrentUser, SettingsDep
 from server.errors import error_responses
 from server.schemas import LoginRequest, LoginResponse, UserOut
 from server.services import auth
@@ -11,10 +11,11 @@ from server.services import auth
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 
-@router.post("/login", response_model=LoginResponse, responses=error_responses(401, 422))
-def login(body: LoginRequest, conn: ConnDep) -> dict:
-    """A new device token for this user; 401 ``auth.invalid_credentials`` for any wrong name or password."""
-    result = auth.login(conn, body.username, body.password, body.device_name)
+@router.post("/login", response_model=LoginResponse, responses=error_responses(401, 422, 429))
+def login(body: LoginRequest, conn: ConnDep, settings: SettingsDep) -> dict:
+    """A new device token for this user; 401 ``auth.invalid_credentials`` for any wrong name or password,
+    429 ``auth.too_many_attempts`` after too many failures for the username (``Retry-After`` says when)."""
+    result = auth.login(conn, body.username, body.password, body.device_name, settings=settings)
     return {"token": result.token, "device_id": result.device_id, "user": result.user}
 
 

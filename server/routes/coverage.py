@@ -2,11 +2,13 @@
 
 ``area_id`` may be left out when the caller has exactly one assigned area.
 The period is ``month=YYYY-MM`` or ``start`` and ``end`` (calendar days, China
-Standard Time); without either it is the current month.
+Standard Time); without either it is the current month. A period lies within
+``FIRST_DAY``..``LAST_DAY`` and spans at most ``MAX_PERIOD_DAYS`` (the lists
+and the activity table work month by month): otherwise 422 ``period.invalid``.
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
@@ -21,7 +23,10 @@ from shared.models import utc_now
 router = APIRouter(prefix="/coverage", tags=["coverage"], responses=error_responses(401, 403, 404, 422))
 
 AreaQuery = Annotated[str | None, Query(max_length=36, description="An area id; default: the caller's one area")]
-MonthQuery = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")]
+MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+MonthQuery = Annotated[str | None, Query(pattern=MONTH_PATTERN, description="YYYY-MM")]
+FIRST_DAY, LAST_DAY = date(1990, 1, 1), date(2099, 12, 31)
+MAX_PERIOD_DAYS = 5 * 365 + 2  # five years
 
 
 def parse_period(month: str | None, start: date | None, end: date | None, now: datetime) -> Period:
@@ -30,15 +35,24 @@ def parse_period(month: str | None, start: date | None, end: date | None, now: d
         if month and (start or end):
             raise ValueError("give either month or start and end")
         if month:
-            return Period.month(month)
+            return bounded(Period.month(month))
         if start or end:
             if not (start and end):
                 raise ValueError("give both start and end")
-            return Period(start, end)
+            return bounded(Period(start, end))
     except ValueError as error:
         raise ApiError(422, "period.invalid", "The period is not valid: give month=YYYY-MM or start and end.",
                        {"reason": str(error)}) from None
     return Period.month(f"{now.astimezone(CHINA_TZ):%Y-%m}")
+
+
+def bounded(period: Period) -> Period:
+    """The period if it lies within the years served and is not too long (``ValueError`` otherwise)."""
+    if period.start < FIRST_DAY or period.end > LAST_DAY:
+        raise ValueError(f"a period lies between {FIRST_DAY.isoformat()} and {LAST_DAY.isoformat()}")
+    if period.end - period.start >= timedelta(days=MAX_PERIOD_DAYS):
+        raise ValueError(f"a period spans at most {MAX_PERIOD_DAYS} days")
+    return period
 
 
 def area_of(scope: Scope, area_id: str | None) -> str:

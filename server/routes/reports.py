@@ -29,6 +29,8 @@ def monthly(_manager: ManagerUser, scope: ScopeDep, conn: ConnDep, area_id: Area
     name = next(a["name"] for a in visible_areas(conn, scope, area_id) if a["id"] == area_id)
     book = monthly_report.build_workbook(conn, scope, area_id, period, utc_now())
     filename = monthly_report.file_name(name, period)
+    # A header is Latin-1: the plain name is ASCII (a span's label has a dash), the UTF-8 one is quoted.
+    plain = period.label if period.label.isascii() else f"{period.start.isoformat()}_{period.end.isoformat()}"
     return Response(monthly_report.workbook_bytes(book), media_type=XLSX, headers={
-        "Content-Disposition": f"attachment; filename=\"report-{period.label}.xlsx\"; filename*=UTF-8''{quote(filename)}",
+        "Content-Disposition": f"attachment; filename=\"report-{plain}.xlsx\"; filename*=UTF-8''{quote(filename)}",
     })

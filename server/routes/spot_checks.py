@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from server.deps import ConnDep, ManagerUser, ScopeDep
 from server.errors import error_responses
-from server.routes.coverage import area_of, parse_period
+from server.routes.coverage import MONTH_PATTERN, area_of, parse_period
 from server.services import spot_checks
 from shared.models import utc_now
 
@@ -19,7 +19,7 @@ router = APIRouter(prefix="/spot-checks", tags=["spot checks"], responses=error_
 class DrawRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     area_id: str | None = Field(default=None, max_length=36)
-    month: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}$")
+    month: str | None = Field(default=None, pattern=MONTH_PATTERN)
     start: date | None = None
     end: date | None = None
     rate: float = Field(default=0.01, gt=0, le=1)

@@ -15,6 +15,7 @@ from shared.models import utc_now
 
 router = APIRouter(prefix="/sync", tags=["sync"], responses=error_responses(401, 403, 422))
 GZIP_MIN_BYTES = 1024
+MAX_CURSOR = 2**63 - 1  # the largest integer either database compares with
 
 
 @router.post("/push", response_model=proto.PushResponse, responses=error_responses(400))
@@ -25,7 +26,7 @@ def push(body: proto.PushRequest, caller: CurrentDevice, scope: ScopeDep, conn: 
 
 @router.get("/pull", response_model=proto.PullResponse, responses=error_responses(410))
 def pull(request: Request, _caller: CurrentDevice, scope: ScopeDep, conn: ConnDep,
-         cursor: Annotated[int, Query(ge=0)] = 0,
+         cursor: Annotated[int, Query(ge=0, le=MAX_CURSOR)] = 0,
          limit: Annotated[int, Query(ge=1, le=proto.MAX_PAGE_SIZE)] = proto.DEFAULT_PAGE_SIZE) -> Response:
     """The rows changed after ``cursor`` that the caller may see, gzip-compressed when the client accepts it."""
     page = sync_pull.pull_changes(conn, scope, cursor, limit, int(utc_now().timestamp() * 1000))

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from server.errors import ApiError
 from server.security import hash_password, new_token, token_hash, verify_password
+from server.services import login_throttle
 from server.services.audit import record_event
 from server.settings import Settings
 from shared.models import Area, Device, UserAccount, UserArea, new_id, utc_now
@@ -62,16 +63,27 @@ def invalid_credentials() -> ApiError:
 
 
 def login(conn: Connection, username: str, password: str, device_name: str,
-          now: datetime | None = None) -> LoginResult:
-    """Check the password and register a new device with a fresh token (shown only in this answer)."""
+          now: datetime | None = None, settings: Settings | None = None) -> LoginResult:
+    """Check the password and register a new device with a fresh token (shown only in this answer).
+
+    Too many recent failures for the username: 429 ``auth.too_many_attempts``
+    before the password is checked (``server.services.login_throttle``).
+    """
     now = now or utc_now()
-    user = conn.execute(select(_USER).where(_USER.c.username == normalize_username(username))).mappings().first()
+    settings = settings or Settings()
+    username = normalize_username(username)
+    user = conn.execute(select(_USER).where(_USER.c.username == username)).mappings().first()
+    login_throttle.check(conn, user["id"] if user else None, username, now,
+                         max_failures=settings.login_max_failures,
+                         window=timedelta(seconds=settings.login_window_seconds))
     conn.commit()
     ok = verify_password(user["password_hash"] if user else _dummy_hash(), password)
     if not (user and ok and user["active"]):
         reason = "unknown_user" if user is None else ("inactive" if ok else "wrong_password")
-        # No username in the event: a mistyped one may be a person's name.
-        record_event(conn, "auth.login_failed", user_id=user["id"] if user else None,
+        # No username in the event: a mistyped one may be a person's name (an unknown one gets a coarse bucket).
+        bucket = None if user else login_throttle.unknown_user_bucket(username)
+        record_event(conn, login_throttle.FAILED, user_id=user["id"] if user else None,
+                     table_name=login_throttle.BUCKET_TABLE if bucket else None, row_id=bucket,
                      detail={"reason": reason}, at=now)
         conn.commit()
         raise invalid_credentials()

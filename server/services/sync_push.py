@@ -49,6 +49,7 @@ from shared.sync_schema import SYNC_SPECS, SyncSpec
 _DEVICE = Device.__table__
 _LOG = ChangeLog.__table__
 CONFLICT_NAMESPACE = uuid.UUID("5b0f8f0e-2f5c-4c52-9a57-d00e57e9c0f1")
+MAX_SEQ = 2**31 - 1  # ``device.last_seq`` is a 32-bit integer column on PostgreSQL
 LOCAL_OFFSET = timedelta(hours=8)  # the users' calendar day (China Standard Time) for "born after today"
 
 
@@ -90,6 +91,11 @@ def push_changes(conn: Connection, caller_user_id: str, device_id: str, scope: S
                        {"supported": [proto.PROTOCOL_VERSION]})
     if request.device_id != device_id:
         raise ApiError(403, proto.ERROR_WRONG_DEVICE, "The push names another device than the signed-in one.")
+    too_large = [index for index, change in enumerate(request.changes) if change.seq > MAX_SEQ]
+    if too_large:  # refused whole: answering one as rejected would move last_seq beyond the column
+        raise ApiError(422, "request.invalid", "Some fields are missing or invalid.", [
+            {"loc": f"body.changes.{index}.seq", "type": "less_than_equal", "msg": f"At most {MAX_SEQ}."}
+            for index in too_large])
     now_ms = int(now.timestamp() * 1000)
     today = (now + LOCAL_OFFSET).date()
     results: dict[int, proto.ChangeResult] = {}
