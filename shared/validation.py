@@ -71,7 +71,7 @@ FIELD_LABELS_ZH: dict[str, str] = {
 }
 
 # Labels of fields validated here that are not resident fields, and English labels for FieldError.
-_OTHER_LABELS_ZH = {"text": "文本", "wage": "工资", "latitude": "纬度", "longitude": "经度"}
+_OTHER_LABELS_ZH = {"text": "文本", "wage": "工资", "latitude": "纬度", "longitude": "经度", "relation": "与户主关系"}
 _LABELS_EN = {
     "name": "name",
     "id_number": "ID number",
