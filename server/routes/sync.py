@@ -15,7 +15,7 @@ from shared.models import utc_now
 
 router = APIRouter(prefix="/sync", tags=["sync"], responses=error_responses(401, 403, 422))
 GZIP_MIN_BYTES = 1024
-MAX_CURSOR = 2**63 - 1  # the largest integer either database compares with
+MAX_CURSOR = 2**31 - 1  # versions are 32-bit integer columns on PostgreSQL (a larger bound is a DataError)
 
 
 @router.post("/push", response_model=proto.PushResponse, responses=error_responses(400))
