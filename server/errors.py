@@ -53,6 +53,7 @@ _STATUS_CODES = {
 # field (422), a busy server (503) and a bug (500). Added to every route's OpenAPI entry.
 COMMON_ERRORS = (400, 413, 415, 422, 500, 503)
 BUSY_RETRY_SECONDS = 2
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 _STATUS_MESSAGES = {
     404: "Not found.", 405: "Method not allowed.", 413: "Request body too large.",
     415: "Unsupported media type: send application/json.",
@@ -117,13 +118,13 @@ async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
 
 
 def allowed_methods(request: Request) -> list[str]:
-    """Every method some route serves at this path (Starlette names only the first route that matched it)."""
-    methods: set[str] = set()
-    for route in request.app.router.routes:
-        match, _child = route.matches({**request.scope, "method": "\0"})  # no method matches: PARTIAL by path
-        if match is not Match.NONE:
-            methods |= set(getattr(route, "methods", None) or ())
-    return sorted(methods)
+    """Every method some route serves at this path (Starlette names only those of the first route that matched)."""
+    allowed = []
+    for method in _METHODS:
+        probe = {**request.scope, "method": method}
+        if any(route.matches(probe)[0] is Match.FULL for route in request.app.router.routes):
+            allowed.append(method)
+    return allowed
 
 
 async def _busy(_request: Request, exc: Exception) -> JSONResponse:

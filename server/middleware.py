@@ -1,5 +1,5 @@
 """Checks every request before the app sees it: control characters in the URL; the body's size (chunked
-too), media type, encoding, UTF-8 and control characters.
+too), media type, encoding, UTF-8, control characters, and NaN or Infinity (not JSON, though Python reads them).
 
 A pure ASGI middleware, so a refused request is never parsed, never reaches a
 route and nothing is stored. (A NUL byte is stored by SQLite but makes
@@ -10,6 +10,8 @@ them, and their content is the route's to check.
 """
 from __future__ import annotations
 
+import json
+import math
 import re
 from urllib.parse import unquote_to_bytes
 
@@ -143,12 +145,48 @@ class RequestGuard:
 
 def _text_problem(body: bytes) -> tuple[str, str] | None:
     try:
-        body.decode("utf-8")
+        text = body.decode("utf-8")
     except UnicodeDecodeError:
         return "request.invalid_json", "The request body is not valid UTF-8 JSON."
     if has_control_character(body):
         return "request.control_character", "A text field contains a control character."
+    if has_non_finite_number(text):
+        return "request.invalid_json", "The request body is not valid JSON: NaN and Infinity are not numbers in JSON."
     return None
+
+
+class _NonFinite(ValueError):
+    pass
+
+
+def _refuse_constant(_name: str) -> float:
+    raise _NonFinite
+
+
+def _finite_float(literal: str) -> float:
+    value = float(literal)
+    if math.isinf(value):
+        raise _NonFinite
+    return value
+
+
+# an exponent of three digits or a run of 300 digits: a number that may overflow to infinity
+_HUGE = re.compile(r"[eE][+]?\d{3}|\d{300}")
+
+
+def has_non_finite_number(text: str) -> bool:
+    """Whether a JSON text uses ``NaN``, ``Infinity`` or ``-Infinity``, or a number too large for a float
+    (Python's json reads them as floats; PostgreSQL's json type and other clients refuse them). The word
+    inside a string is fine."""
+    if "NaN" not in text and "Infinity" not in text and not _HUGE.search(text):
+        return False  # the common case costs a few substring searches
+    try:
+        json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
+    except _NonFinite:
+        return True
+    except (ValueError, RecursionError):
+        return False  # malformed otherwise: the route's parser answers that
+    return False
 
 
 def _replay(body: bytes, disconnected: bool, receive: Receive) -> Receive:

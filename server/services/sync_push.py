@@ -20,9 +20,10 @@ server's merged row (the winner, normalised values, clamped stamps).
 """
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
@@ -43,13 +44,15 @@ from shared.merge import (
     set_ops_from_value,
 )
 from shared.models import MODEL_BY_TABLE, ChangeLog, Device
-from shared.sync_codec import clean_row, clean_set_element, decode_row, encode_value
+from shared.sync_codec import clean_row, clean_set_element, decode_value, encode_value
 from shared.sync_schema import SYNC_SPECS, SyncSpec
 
 _DEVICE = Device.__table__
 _LOG = ChangeLog.__table__
 CONFLICT_NAMESPACE = uuid.UUID("5b0f8f0e-2f5c-4c52-9a57-d00e57e9c0f1")
 MAX_SEQ = 2**31 - 1  # ``device.last_seq`` is a 32-bit integer column on PostgreSQL
+# Dates and times a record may hold: beyond these they break date arithmetic (deadlines, periods) later on.
+FIRST_DATE, LAST_DATE = date(1900, 1, 1), date(2099, 12, 31)
 LOCAL_OFFSET = timedelta(hours=8)  # the users' calendar day (China Standard Time) for "born after today"
 
 
@@ -194,13 +197,15 @@ def prepare(change: proto.Change, device_id: str, now_ms: int, today) -> Prepare
     if change.delete_stamp is not None:
         raise Rejected(proto.REJECT_INVALID_VALUE, "Only a delete carries delete_stamp.")
     unknown = [name for name in change.fields if name not in spec.fields]
-    if unknown or any(name not in spec.sets for name in change.set_ops):
-        raise Rejected(proto.REJECT_INVALID_VALUE, "Some fields do not sync: " + ", ".join(sorted(unknown)))
+    unknown += [name for name in change.set_ops if name not in spec.sets]
+    if unknown:
+        raise Rejected(proto.REJECT_INVALID_VALUE, "Some fields do not sync: " + _field_names(unknown))
     server_only = sorted(name for name in change.fields if name in spec.server_fields)
     if server_only:
         raise Rejected(proto.REJECT_READ_ONLY, "Only the server writes: " + ", ".join(server_only))
     try:
-        values = clean_row(spec.table, decode_row(spec.table, change.fields), today=today)
+        values = clean_row(spec.table, _decode(spec.table, change.fields), today=today)
+        _check_dates(spec.table, values)
         written = {spec.clock_key(name) for name in values}
         set_ops = _set_ops(spec, change, values, clamp)
     except ValueError as error:
@@ -220,6 +225,34 @@ def prepare(change: proto.Change, device_id: str, now_ms: int, today) -> Prepare
     return Prepared(change, spec, incoming, clamp.ahead_ms)
 
 
+_FIELD_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
+
+
+def _field_names(names: list[str]) -> str:
+    """Names the client sent, for a message: only those shaped like field names (any other text may be a value)."""
+    shown = sorted({name for name in names if _FIELD_NAME.fullmatch(name)})
+    others = len(set(names)) - len(shown)
+    return ", ".join(shown + ([f"{others} other name(s)"] if others else []))
+
+
+def _decode(table: str, fields: dict[str, Any]) -> dict[str, Any]:
+    """``sync_codec.decode_row``, with a time that its offset takes past year 1 or 9999 refused by name."""
+    decoded = {}
+    for name, value in fields.items():
+        try:
+            decoded[name] = decode_value(table, name, value)
+        except OverflowError:
+            raise ValueError(f"{table}.{name}: is out of range") from None
+    return decoded
+
+
+def _check_dates(table: str, values: dict[str, Any]) -> None:
+    for name, value in values.items():
+        day = value.date() if isinstance(value, datetime) else value
+        if isinstance(day, date) and not FIRST_DATE <= day <= LAST_DATE:
+            raise ValueError(f"{table}.{name}: is out of range ({FIRST_DATE.year}–{LAST_DATE.year})")
+
+
 class _Clamp:
     """Checks stamps and clamps those more than 5 minutes ahead of the server's clock."""
 
@@ -229,6 +262,8 @@ class _Clamp:
 
     def __call__(self, stamp: str) -> str:
         try:
+            if not stamp.isascii():  # digits of other scripts parse, but sort after every ASCII stamp
+                raise ValueError
             clamped, was = clamp_stamp(stamp, self.now_ms)
         except ValueError:
             raise Rejected(proto.REJECT_INVALID_VALUE, "A clock stamp is malformed.") from None
