@@ -33,7 +33,7 @@ def sign_in_as_manager(phone: Phone) -> None:
     phone.type("设置 PIN（6 位数字）", PIN)
     phone.type("再次输入 PIN", PIN)
     phone.tap("确定")
-    phone.see("今天的走访")
+    phone.see("区 · ")  # a manager's home is the coverage of their area
 
 
 def open_card(phone: Phone, title: str) -> None:
