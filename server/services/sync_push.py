@@ -20,6 +20,7 @@ server's merged row (the winner, normalised values, clamped stamps).
 """
 from __future__ import annotations
 
+import math
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -51,6 +52,7 @@ _DEVICE = Device.__table__
 _LOG = ChangeLog.__table__
 CONFLICT_NAMESPACE = uuid.UUID("5b0f8f0e-2f5c-4c52-9a57-d00e57e9c0f1")
 MAX_SEQ = 2**31 - 1  # ``device.last_seq`` is a 32-bit integer column on PostgreSQL
+MAX_NESTING = 50  # lists and objects inside a free-form value (a conflict's base value, a resolution)
 # Dates and times a record may hold: beyond these they break date arithmetic (deadlines, periods) later on.
 FIRST_DATE, LAST_DATE = date(1900, 1, 1), date(2099, 12, 31)
 LOCAL_OFFSET = timedelta(hours=8)  # the users' calendar day (China Standard Time) for "born after today"
@@ -196,6 +198,9 @@ def prepare(change: proto.Change, device_id: str, now_ms: int, today) -> Prepare
         return Prepared(change, spec, incoming, clamp.ahead_ms)
     if change.delete_stamp is not None:
         raise Rejected(proto.REJECT_INVALID_VALUE, "Only a delete carries delete_stamp.")
+    if not (all_finite(change.fields) and all_finite(change.base_values)):
+        raise Rejected(proto.REJECT_INVALID_VALUE, "A value cannot be stored: numbers must be finite, "
+                                                   f"nesting at most {MAX_NESTING} deep.")
     unknown = [name for name in change.fields if name not in spec.fields]
     unknown += [name for name in change.set_ops if name not in spec.sets]
     if unknown:
@@ -233,6 +238,20 @@ def _field_names(names: list[str]) -> str:
     shown = sorted({name for name in names if _FIELD_NAME.fullmatch(name)})
     others = len(set(names)) - len(shown)
     return ", ".join(shown + ([f"{others} other name(s)"] if others else []))
+
+
+def all_finite(value: Any, depth: int = 0) -> bool:
+    """No float anywhere inside is infinite or NaN (a number of 309 digits reads as infinity), and the value
+    is nested at most ``MAX_NESTING`` deep."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if depth > MAX_NESTING:
+        return False
+    if isinstance(value, dict):
+        return all(all_finite(v, depth + 1) for v in value.values())
+    if isinstance(value, list):
+        return all(all_finite(v, depth + 1) for v in value)
+    return True
 
 
 def _decode(table: str, fields: dict[str, Any]) -> dict[str, Any]:

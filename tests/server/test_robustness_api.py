@@ -241,3 +241,20 @@ def test_a_refused_push_leaves_last_seq_alone(served):
                             .where(Device.__table__.c.id == phone.device_id)).scalar_one() == 0
         assert conn.execute(select(Resident.__table__.c.notes)
                             .where(Resident.__table__.c.id == world.residents["grid_a1"].id)).scalar_one() != 1
+
+
+@pytest.mark.parametrize("token", ["9" * 400 + ".5", "[" * 60 + "]" * 60])  # reads as infinity; 60 levels deep
+def test_free_form_values_that_a_json_column_cannot_store_are_rejected(served, token):
+    """The base value goes into the conflict record's JSON column: PostgreSQL refused Infinity there (a 500)."""
+    engine, world, client = served
+    other, phone = TestPhone(client, "coord_a1"), TestPhone(client, "coord_a1")
+    other.push([other.edit("resident", world.residents["grid_a1"].id, {"notes": "第一次"})])
+    change = phone.edit("resident", world.residents["grid_a1"].id, {"notes": "走访过"})
+    change["base_values"] = {"notes": "__token__"}
+    raw = json.dumps({"device_id": phone.device_id, "changes": [change]}).replace('"__token__"', token)
+    before = dump(engine)
+    response = client.post(PUSH, content=raw.encode(), token=phone.token, headers={"content-type": "application/json"})
+    assert response.status_code == 200, response.text
+    [result] = response.json()["results"]
+    assert (result["status"], result["code"]) == ("rejected", "sync.invalid_value")
+    assert dump(engine) == before
