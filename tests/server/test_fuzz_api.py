@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 from sqlalchemy import insert, select
 
@@ -32,6 +32,7 @@ from tests.sync.server_kit import TestPhone, feed_world, now_ms
 SECRET_NAME, SECRET_ID = "王芳", "110101199003071234"  # the world's residents: never in an error
 CODE = re.compile(r"^[a-z_]+(\.[a-z_]+)*$")
 API = "/api/v1"
+PULL = f"{API}/sync/pull"
 
 
 # --- the served world ------------------------------------------------------------------------------
@@ -99,14 +100,20 @@ def run(site: Site, strategy, check) -> None:
     @settings(max_examples=examples(site.engine), deadline=None, database=None,
               suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                      HealthCheck.data_too_large])
-    @given(strategy.map(Shown))
+    @given(strategy)
     def each(drawn):
-        check(site, drawn.value)
+        note(f"request: {shown(drawn)}")
+        check(site, drawn)
 
     each()
 
 
 # --- hostile values ---------------------------------------------------------------------------------
+
+
+def mostly(usual, rare, percent: int = 85):
+    """``usual`` about ``percent`` % of the time, else ``rare`` (``one_of`` would pick each about as often)."""
+    return st.integers(0, 99).flatmap(lambda i: usual if i < percent else rare)
 
 
 class Raw(str):
@@ -124,12 +131,11 @@ NASTY_TEXT = [
     "skills|家政", SECRET_NAME, SECRET_ID, "2026-13", "2026-02-30", "0000-00-00", "9999-12-31T23:59:59-14:00",
     "0001-01-01T00:00:00+14:00", "0001-01-01", "2026-11-01T08:00:00", "١٢٣", "13800138000", "１３８００１３８０００",
 ]
-# mostly text a form could hold; now and then a control character or a lone surrogate (refused whole)
-clean_texts = st.one_of(st.sampled_from(NASTY_TEXT),
-                        st.text(st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]), max_size=20))
-control_texts = st.one_of(st.sampled_from(CONTROL_TEXT), st.text(max_size=8))
-texts = clean_texts  # a control character refuses the whole body (400): only some requests carry one
-hostile_texts = st.one_of(clean_texts, clean_texts, control_texts)
+# text a form could hold, odd as it may be; a control character or a lone surrogate refuses the whole body (400),
+# so only ``hostile_texts`` carries them, where a request is refused whole anyway
+texts = st.one_of(st.sampled_from(NASTY_TEXT),
+                  st.text(st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]), max_size=20))
+hostile_texts = mostly(texts, st.one_of(st.sampled_from(CONTROL_TEXT), st.text(max_size=8)), 70)
 huge_ints = st.sampled_from([2**31 - 1, 2**31, -(2**31) - 1, 2**63 - 1, 2**63, -(2**63) - 1, 10**30, 10**100])
 ints = st.one_of(st.integers(-3, 3), st.integers(), huge_ints)
 floats = st.one_of(st.floats(allow_nan=False, allow_infinity=False), st.sampled_from([1e308, -1e308, 5e-324]))
@@ -137,10 +143,6 @@ raws = st.sampled_from(RAW_TOKENS).map(Raw)
 scalars = st.one_of(st.none(), st.booleans(), ints, floats, texts, texts, raws)
 values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(texts, inner, max_size=3),
                       max_leaves=8)
-# the same without control characters (which refuse a whole push): reaches the per-change checks
-push_scalars = st.one_of(st.none(), st.booleans(), ints, floats, clean_texts, clean_texts, raws)
-push_values = st.recursive(push_scalars, lambda inner: st.lists(inner, max_size=3)
-                           | st.dictionaries(clean_texts, inner, max_size=3), max_leaves=8)
 bad_uuids = st.one_of(st.sampled_from(["", "x", "0" * 36, "00000000-0000-0000-0000-00000000000g", "-" * 36,
                                        str(uuid.UUID(int=0)).upper(), "{" + str(uuid.UUID(int=1)) + "}",
                                        str(uuid.UUID(int=2)) + "0", " " * 36, "%2e%2e", "a/b", "１" * 36]),
@@ -157,11 +159,6 @@ datetimes = st.one_of(st.sampled_from(["0001-01-01T00:00:00+14:00", "9999-12-31T
                                        "2026-11-25T08:00:00+08:00", "2026-11-25T08:00:00", "2026-11-25 08:00Z",
                                        "2026-11-25T25:00:00+00:00", "1900-01-01T00:00:00+00:00"]),
                       st.datetimes(timezones=st.timezones()).map(lambda d: d.isoformat()), texts)
-
-
-def mostly(usual, rare, percent: int = 85):
-    """``usual`` about ``percent`` % of the time, else ``rare`` (``one_of`` would pick each about as often)."""
-    return st.integers(0, 99).flatmap(lambda i: usual if i < percent else rare)
 
 
 def q(value: str) -> str:
@@ -207,15 +204,10 @@ def _vary(body: dict, how: str, key: str, value: Any) -> dict:
     return body
 
 
-class Shown:
-    """A drawn request whose repr stays short (Hypothesis prints it when a check fails)."""
-
-    def __init__(self, value: Any) -> None:
-        self.value = value
-
-    def __repr__(self) -> str:
-        text = repr(self.value)
-        return text if len(text) < 3000 else text[:3000] + f"... ({len(text)} characters)"
+def shown(value: Any) -> str:
+    """A drawn request for the failure report, cut short (Hypothesis warns about huge reprs)."""
+    text = repr(value)
+    return text if len(text) < 3000 else text[:3000] + f"... ({len(text)} characters)"
 
 
 # --- what every answer must be -------------------------------------------------------------------------
@@ -281,7 +273,7 @@ def stamps_for(site: Site):
         f"{now_ms() + 10**9:013d}.00000.{device}", f"{0:013d}.00000.{device}", f"{9999999999999:013d}.99999.{device}",
         "1.2.3", "", "x" * 80, f"{now_ms()}.0.{device}", f"{now_ms():013d}.00000.{'z' * 40}",
         f"{now_ms():013d}.00000.a|b", "١٧٦٤٠٦٠٠٠٠٠٠٠.00000." + device, f"{now_ms():013d}.０００００.{device}"])
-    return mostly(st.builds(lambda: site.phone.stamp()), st.one_of(hostile, clean_texts), 80)
+    return mostly(st.builds(lambda: site.phone.stamp()), st.one_of(hostile, texts), 80)
 
 
 def ids_for(site: Site):
@@ -296,19 +288,19 @@ def field_value(site: Site, table: str, name: str):
         kind = column_info(table, name).kind
     except ValueError:
         return values
-    typed = {"str": ids_for(site) if name in ID_FIELDS else clean_texts, "int": ints, "float": st.one_of(floats, raws),
+    typed = {"str": ids_for(site) if name in ID_FIELDS else texts, "int": ints, "float": st.one_of(floats, raws),
              "bool": st.booleans(), "date": dates, "datetime": datetimes,
-             "json": st.lists(st.one_of(clean_texts, st.sampled_from([c.value for c in ServiceItem])), max_size=4)}[kind]
+             "json": st.lists(st.one_of(texts, st.sampled_from([c.value for c in ServiceItem])), max_size=4)}[kind]
     codes = CODE_FIELDS.get((table, name))
     if codes is not None:
         typed = st.one_of(st.sampled_from([c.value for c in codes]), typed)
-    return mostly(typed, push_values, 80)
+    return mostly(typed, values, 80)
 
 
 def change_for(site: Site, table: str):
     spec = SYNC_SPECS.get(table)
     names = sorted(spec.fields) if spec else []
-    field_names = mostly(st.sampled_from(names), clean_texts) if names else clean_texts
+    field_names = mostly(st.sampled_from(names), texts) if names else texts
     known = [a.id for a in site.world.areas.values()] + [h.id for h in site.world.households.values()]
     known += [r.id for r in site.world.residents.values()]
     row_ids = mostly(st.one_of(st.sampled_from(known), st.uuids().map(str)), bad_uuids, 95)
@@ -318,23 +310,23 @@ def change_for(site: Site, table: str):
         # a group is written whole: add the other members of every group touched
         if spec:
             chosen = sorted({m for k in keys for m in (spec.members(k) if k in spec.groups else (k,))} | set(chosen))
-        key_names = st.sampled_from(keys) if keys else clean_texts
+        key_names = st.sampled_from(keys) if keys else texts
         return st.fixed_dictionaries({
             "seq": mostly(st.just(NEXT), st.sampled_from([0, -1, 2**31, 10**30, "1", 1.5, None]), 97),
             "table": st.just(table),
             "row_id": row_ids,
             "fields": st.fixed_dictionaries({n: field_value(site, table, n) for n in chosen}),
             "stamps": mostly(st.fixed_dictionaries({k: stamps_for(site) for k in keys}),
-                             st.dictionaries(st.one_of(key_names, clean_texts), stamps_for(site), max_size=3), 75),
+                             st.dictionaries(st.one_of(key_names, texts), stamps_for(site), max_size=3), 75),
         }, optional={
             "op": mostly(st.sampled_from(["upsert", "delete"]), st.sampled_from(["merge", "", "UPSERT"]), 95),
             "base": st.dictionaries(key_names, st.none() | stamps_for(site), max_size=3),
-            "base_values": st.dictionaries(st.one_of(st.sampled_from(chosen) if chosen else clean_texts, clean_texts),
-                                           push_values, max_size=3),
+            "base_values": st.dictionaries(st.one_of(st.sampled_from(chosen) if chosen else texts, texts),
+                                           values, max_size=3),
             "set_ops": st.dictionaries(mostly(st.sampled_from(["skills", "job_wish_occupations", "skills_required"]),
-                                              clean_texts, 90),
+                                              texts, 90),
                                        st.lists(st.fixed_dictionaries({
-                                           "element": clean_texts, "present": mostly(st.booleans(), values, 95),
+                                           "element": texts, "present": mostly(st.booleans(), values, 95),
                                            "stamp": stamps_for(site)}), max_size=2), max_size=2),
             "delete_stamp": st.none() | stamps_for(site),
         })
@@ -358,7 +350,7 @@ def edit_of_seen_resident(site: Site):
             "fields": st.fixed_dictionaries({n: field_value(site, "resident", n) for n in chosen}),
             "stamps": st.fixed_dictionaries({k: stamps_for(site) for k in keys}),
             "base": st.fixed_dictionaries({k: st.none() | stamps_for(site) for k in keys}),
-            "base_values": st.fixed_dictionaries({n: push_values for n in chosen}),
+            "base_values": st.fixed_dictionaries({n: values for n in chosen}),
         })
 
     return names.flatmap(build)
@@ -400,6 +392,21 @@ def test_push_refuses_hostile_changes_and_keeps_what_is_stored(site):
                 assert after == before, "a push whose changes were all refused changed the database"
 
     run(site, push_bodies(site), check)
+    read_back_everything(site)
+
+
+def read_back_everything(site: Site) -> None:
+    """What the fuzzed pushes stored is read by every route that reads it: none may fail on it."""
+    street, grid = site.area("street_a"), site.area("grid_a1")
+    reads = [("coordinator", f"{PULL}?cursor=0&limit=5000"), ("manager", f"{PULL}?cursor=0"),
+             ("coordinator", f"{API}/sync/conflicts?state=all"), ("manager", f"{API}/sync/conflicts"),
+             ("coordinator", f"{API}/households?grid_id={grid}"), ("manager", f"{API}/areas")]
+    reads += [("manager", f"{API}{path}?area_id={street}&month={month}")
+              for path in COVERAGE_PATHS for month in ("2026-11", "2099-12")]
+    reads += [("coordinator", f"{API}/households/{h.id}") for h in site.world.households.values()]
+    for who, url in reads:
+        response = site.client.get(url, token=site.tokens[who])
+        assert response.status_code in (200, 403), (url, response.text)
 
 
 # --- pull -----------------------------------------------------------------------------------------------
@@ -414,7 +421,7 @@ def test_pull_refuses_hostile_cursors_and_limits(site):
 
     def check(site, drawn):
         who, params = drawn
-        call(site, who, "GET", f"{API}/sync/pull?{query(params)}")
+        call(site, who, "GET", f"{PULL}?{query(params)}")
 
     run(site, st.tuples(st.sampled_from(["coordinator", "manager", "none", "bad"]), params), check)
 
