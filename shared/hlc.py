@@ -32,7 +32,9 @@ def parse_stamp(text: str) -> Stamp:
     """Parse a stamp string; raises ValueError on anything malformed."""
     try:
         physical, counter, device = text.split(".", 2)
-        if len(physical) != 13 or len(counter) != 5 or not physical.isdigit() or not counter.isdigit():
+        # ASCII digits only: other scripts' digits pass isdigit() but sort above every real stamp
+        if len(physical) != 13 or len(counter) != 5 or not (physical + counter).isascii() \
+                or not physical.isdigit() or not counter.isdigit():
             raise ValueError
         return Stamp(int(physical), int(counter), device)
     except (ValueError, AttributeError):

@@ -38,7 +38,7 @@ class Change(_Strict):
     the value it saw, so the server can tell a conflict and record it.
     """
 
-    seq: int = Field(ge=1)
+    seq: int = Field(ge=1, le=2**31 - 1)  # device.last_seq is a 32-bit column on PostgreSQL
     table: str = Field(max_length=32)
     row_id: str = Field(min_length=36, max_length=36)
     op: Literal["upsert", "delete"] = "upsert"
