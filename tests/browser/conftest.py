@@ -1,146 +1,152 @@
-"""Real processes for the browser tests: `doorstep serve` on a seeded SQLite file, `doorstep app --web` per phone.
+"""The browser tests' stack: `doorstep serve`, one `doorstep app --web` per phone, Debian's Chromium via Playwright.
 
 Chromium is Debian's (/usr/bin/chromium) driven by PyPI's Playwright; no
-browser is ever downloaded. Every request that is not to this machine is
-refused, so the test also shows the app runs with no internet.
+browser is ever downloaded, and without it every browser test skips saying
+so. Every request that is not to this machine is refused, so the tests also
+show the app runs with no internet. Every process and browser context is
+stopped at the end, failure or not. When a test fails, its screenshots (one
+per phone), what each screen said and the processes' logs are saved in
+artifacts/browser/failed-<test>/, and the failure message names the step.
 """
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
+import shutil
+from contextlib import ExitStack
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
+from tests.browser.driver import ARTIFACTS, BOOT_S, Journal, Phone
+from tests.browser.processes import AppProcess, Server
+
 CHROMIUM = Path("/usr/bin/chromium")
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "artifacts" / "browser"
-START_TIMEOUT_S = 90
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--enable-unsafe-swiftshader", "--disable-background-networking",
+    "--disable-dev-shm-usage",  # containers with a small /dev/shm
+    # two phones in one browser: the one not being driven must not be throttled
+    "--disable-renderer-backgrounding", "--disable-background-timer-throttling",
+    "--disable-backgrounding-occluded-windows",
+]
+VIEWPORT = {"width": 390, "height": 844}
+FAILED = pytest.StashKey[bool]()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+class BrowserStack:
+    """What a browser test works with: the server, phones (``phone(name)``), the steps, refused outside requests."""
+
+    def __init__(self, workdir: Path, resources: ExitStack) -> None:
+        self.workdir, self.resources = workdir, resources
+        self.journal = Journal()
+        self.outside: list[str] = []  # requests to other hosts (refused)
+        self.phones: list[Phone] = []
+        self.server = Server(workdir)
+        resources.callback(self.server.stop)
+        self.server.start()
+        from playwright.sync_api import sync_playwright
+
+        playwright = resources.enter_context(sync_playwright())
+        self.browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        resources.callback(self.browser.close)
+
+    def step(self, name: str) -> None:
+        """Name what the test does next: failure messages and the saved artifacts say which step failed."""
+        self.journal.step = name
+        print(f"{self.journal.elapsed():7.1f} s  == {name}", flush=True)
+
+    def phone(self, name: str) -> Phone:
+        """A new `doorstep app --web` process with its own data folder, open in its own browser context."""
+        app = AppProcess(self.workdir, name, self.server)
+        self.resources.callback(app.stop)
+        app.start()
+        context = self.browser.new_context(viewport=VIEWPORT, device_scale_factor=1)
+        self.resources.callback(context.close)
+        context.set_default_timeout(60_000)
+        context.route("**/*", self._local_only)
+        page = context.new_page()
+        self._watch(page, name)
+        page.goto(app.address, timeout=BOOT_S * 1000)
+        phone = Phone(page, name, self.journal)
+        self.phones.append(phone)
+        return phone
+
+    def _watch(self, page, name: str) -> None:
+        """Print what tells a failure's story: page loads, the app's connection closing, crashes, script errors."""
+        def say(what: str) -> None:
+            print(f"{self.journal.elapsed():7.1f} s  [{name}] ({what})", flush=True)
+
+        page.on("framenavigated", lambda frame: frame.parent_frame is None and say(f"page {frame.url}"))
+        page.on("websocket", lambda socket: socket.on("close", lambda _: say(f"connection closed: {socket.url}")))
+        page.on("crash", lambda _: say("the page crashed"))
+        page.on("pageerror", lambda error: say(f"script error: {error}"))
+
+    def _local_only(self, route) -> None:
+        if urlparse(route.request.url).hostname in ("127.0.0.1", "localhost"):
+            route.continue_()
+        else:
+            self.outside.append(route.request.url)
+            route.abort()
+
+    def save_failure(self, folder: Path) -> None:
+        """Each phone's screenshot and screen text, and every process log, into ``folder``."""
+        folder.mkdir(parents=True, exist_ok=True)
+        lines = [f"step: {self.journal.step}"]
+        for phone in self.phones:
+            lines.append(f"phone {phone.name}: last action {phone.action!r}, url {phone.page.url}")
+            try:
+                phone.page.screenshot(path=str(folder / f"{phone.name}.png"), timeout=20_000)
+            except Exception as error:  # noqa: BLE001 - keep saving the rest
+                lines.append(f"  (no screenshot: {error})")
+            (folder / f"{phone.name}-screen.txt").write_text(phone.screen_text(limit=200_000) + "\n")
+        for log in sorted(self.workdir.glob("*.log")):
+            shutil.copy(log, folder / log.name)
+        (folder / "step.txt").write_text("\n".join(lines) + "\n")
 
 
-def wait_for_port(port: int, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"process exited ({process.returncode}):\n{log.read_text()[-3000:]}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"nothing listening on {port}:\n{log.read_text()[-3000:]}")
+def failure_folder(item: pytest.Item) -> Path:
+    return ARTIFACTS / f"failed-{item.name}"
 
 
-def doorstep(*args: str, log: Path, env: dict | None = None) -> subprocess.Popen:
-    handle = open(log, "ab")
-    return subprocess.Popen([sys.executable, "-m", "doorstep.cli", *args], cwd=ROOT, stdout=handle,
-                            stderr=subprocess.STDOUT, env=dict(os.environ, **(env or {})), start_new_session=True)
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    report = yield
+    if report.failed and "browser_stack" in getattr(item, "fixturenames", ()):
+        item.stash[FAILED] = True
+        report.sections.append(("browser artifacts", f"screenshots and logs: {failure_folder(item)}"))
+    return report
 
 
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
-class Server:
-    """`doorstep serve` on one SQLite file; stop() and start() again on the same port."""
-
-    def __init__(self, workdir: Path) -> None:
-        self.db = workdir / "server.sqlite3"
-        self.url = f"sqlite:///{self.db}"
-        self.port = free_port()
-        self.log = workdir / "server.log"
-        self.process: subprocess.Popen | None = None
-        for command in (("db", "upgrade", "--url", self.url),
-                        ("seed-demo", "--households", "40", "--url", self.url)):
-            done = subprocess.run([sys.executable, "-m", "doorstep.cli", *command], cwd=ROOT,
-                                  capture_output=True, text=True, timeout=300)
-            assert done.returncode == 0, done.stdout + done.stderr
-
-    @property
-    def address(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        self.process = doorstep("serve", "--host", "127.0.0.1", "--port", str(self.port), "--url", self.url,
-                                log=self.log)
-        wait_for_port(self.port, self.process, self.log)
-
-    def stop(self) -> None:
-        if self.process is not None:
-            stop(self.process)
-            self.process = None
-
-
-class AppProcess:
-    """One phone: `doorstep app --web` with its own data folder."""
-
-    def __init__(self, workdir: Path, name: str, server: Server) -> None:
-        self.port = free_port()
-        self.log = workdir / f"app-{name}.log"
-        self.process = doorstep("app", "--web", "--no-browser", "--port", str(self.port), "--data-dir",
-                                str(workdir / name), "--server", server.address, log=self.log)
-        wait_for_port(self.port, self.process, self.log)
-
-    @property
-    def address(self) -> str:
-        return f"http://127.0.0.1:{self.port}/"
+@pytest.hookimpl(wrapper=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function):
+    """Any failure of a browser test (a plain assert too) says at which step it happened."""
+    try:
+        return (yield)
+    except Exception as error:
+        stack = pyfuncitem.funcargs.get("browser_stack")
+        if not isinstance(stack, BrowserStack) or str(error).startswith("step "):
+            raise
+        raise AssertionError(f"step {stack.journal.step!r}: {type(error).__name__}: {error}") from error
 
 
 @pytest.fixture
-def browser_stack(tmp_path: Path):
+def browser_stack(request: pytest.FixtureRequest, tmp_path: Path):
     if not CHROMIUM.exists():
-        pytest.skip("Debian's Chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
+        pytest.skip(f"Debian's Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    server = Server(tmp_path)
-    server.start()
-    apps: list[AppProcess] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True,
-            args=["--no-sandbox", "--enable-unsafe-swiftshader", "--disable-background-networking"],
-        )
-        outside: list[str] = []
-
-        def local_only(route) -> None:
-            host = urlparse(route.request.url).hostname
-            if host in ("127.0.0.1", "localhost"):
-                route.continue_()
-            else:
-                outside.append(route.request.url)
-                route.abort()
-
-        def new_phone(name: str):
-            app = AppProcess(tmp_path, name, server)
-            apps.append(app)
-            context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=1)
-            context.route("**/*", local_only)
-            page = context.new_page()
-            page.goto(app.address)
-            return page
-
+    folder = failure_folder(request.node)
+    shutil.rmtree(folder, ignore_errors=True)
+    with ExitStack() as resources:
+        stack = None
         try:
-            yield server, new_phone, outside
-        finally:
-            browser.close()
-            for app in apps:
-                stop(app.process)
-            server.stop()
+            stack = BrowserStack(tmp_path, resources)
+        except BaseException:
+            folder.mkdir(parents=True, exist_ok=True)
+            for log in tmp_path.glob("*.log"):
+                shutil.copy(log, folder / log.name)
+            raise
+        yield stack
+        if request.node.stash.get(FAILED, False):
+            try:
+                stack.save_failure(folder)
+            except Exception as error:  # noqa: BLE001 - the processes are stopped all the same
+                print(f"could not save the failure's artifacts: {error}")

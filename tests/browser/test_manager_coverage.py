@@ -16,33 +16,19 @@ import httpx
 import pytest
 from openpyxl import load_workbook
 
-from tests.browser.conftest import ARTIFACTS
-from tests.browser.test_offline_visit_and_conflict import PASSWORD, PIN, Phone, server_rows
+from tests.browser.driver import ARTIFACTS, MANAGER, PASSWORD, Phone, server_rows, sign_in
 
 pytestmark = pytest.mark.browser
 
-MANAGER = "sunli"
 
-
-def sign_in_as_manager(phone: Phone) -> None:
-    phone.see("入户通 · 登录")
-    phone.type("用户名", MANAGER)
-    phone.type("密码", PASSWORD)
-    phone.tap("登录")
-    phone.page.locator('input[aria-label="设置 PIN（6 位数字）"]').wait_for(timeout=60_000)
-    phone.type("设置 PIN（6 位数字）", PIN)
-    phone.type("再次输入 PIN", PIN)
-    phone.tap("确定")
-    phone.see("区 · ")  # a manager's home is the coverage of their area
-
-
-def open_card(phone: Phone, title: str) -> None:
+def open_card(phone: Phone, title: str, then: str) -> None:
     """Tap the card whose label starts with ``title`` (a chart's axis label shows the name too)."""
-    phone.reveal(phone.page.get_by_role("button", name=re.compile(f"^{re.escape(title)}\\s"))).click()
+    phone.click(phone.page.get_by_role("button", name=re.compile(f"^{re.escape(title)}\\s")), f"the card {title!r}",
+                expect=then)
 
 
 def api_coverage(server, area_id: str, month: str) -> dict:
-    with httpx.Client(base_url=server.address) as client:
+    with httpx.Client(base_url=server.address, timeout=60) as client:
         token = client.post("/api/v1/auth/login", json={"username": MANAGER, "password": PASSWORD}).json()["token"]
         answer = client.get("/api/v1/coverage", params={"area_id": area_id, "month": month},
                             headers={"Authorization": f"Bearer {token}"})
@@ -51,36 +37,41 @@ def api_coverage(server, area_id: str, month: str) -> dict:
 
 
 def test_a_manager_drills_down_and_downloads_the_monthly_report(browser_stack):
-    server, new_phone, outside = browser_stack
+    stack = browser_stack
+    server = stack.server
     [(street_id, street)] = server_rows(server.db, "select id, name from area where level = 'street' order by name "
                                                    "limit 1")
     [(community_id, community)] = server_rows(
         server.db, "select id, name from area where level = 'community' and parent_id = ? order by name limit 1",
         street_id)
-    phone = Phone(new_phone("manager"), "manager")
-    sign_in_as_manager(phone)
-    phone.tap("统计", role="tab")
-    phone.see("区 · ")
+
+    stack.step("the manager signs in and lands on the district's coverage (统计)")
+    phone = stack.phone("manager")
+    sign_in(phone, MANAGER, home="区 · ")
+    phone.wait_for(lambda: phone.page.get_by_role("tab", name="统计", exact=True).first.get_attribute(
+        "aria-selected") == "true", "the 统计 tab is the selected one")
     phone.see("走访率")
     phone.see("充分就业社区达标")
+    month = phone.text_of(r"统计月份 (\d{4}-\d{2})")[1]
     phone.shot("manager-01-district")
     phone.page.mouse.move(195, 500)
     phone.page.mouse.wheel(0, 500)  # down to the chart of the streets
     phone.shot("manager-01-chart")
-    month = phone.page.get_by_text("统计月份", exact=False).first.inner_text().split()[-1]
 
-    open_card(phone, street)
-    phone.see(f"街道 · {street}")
+    stack.step("drill down: the street, then the community")
+    open_card(phone, street, then=f"街道 · {street}")
     phone.shot("manager-02-street")
-    open_card(phone, community)
-    phone.see(f"社区 · {community}")
+    open_card(phone, community, then=f"社区 · {community}")
     phone.see("充分就业社区：")
     phone.shot("manager-03-community")
 
+    stack.step("the community's visit rate is the API's")
     expected = api_coverage(server, community_id, month)["area"]["rates"]["visit_rate"]
     phone.see(f"{expected['numerator']}/{expected['denominator']}")
-    with phone.page.expect_download(timeout=60_000) as event:
-        phone.tap("下载月报（Excel）")
+
+    stack.step("download the 月报 and read it")
+    with phone.page.expect_download(timeout=120_000) as event:
+        phone.tap("下载月报（Excel）", expect="月报已生成", retry_s=30)  # a second download does no harm
     path = ARTIFACTS / "manager-report.xlsx"
     event.value.save_as(path)
     book = load_workbook(path)
@@ -89,4 +80,4 @@ def test_a_manager_drills_down_and_downloads_the_monthly_report(browser_stack):
     assert row[1] == community
     got = dict(zip(header, row, strict=True))
     assert (got["走访率 分子"], got["走访率 分母"]) == (expected["numerator"], expected["denominator"])
-    assert all("127.0.0.1" not in url for url in outside)  # anything else was refused: no internet needed
+    assert all("127.0.0.1" not in url for url in stack.outside)  # anything else was refused: no internet needed
