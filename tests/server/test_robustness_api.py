@@ -48,8 +48,9 @@ def test_a_seq_beyond_the_device_column_refuses_the_push_whole(served):
     huge = {**phone.edit("resident", world.residents["grid_a1"].id, {"notes": "再次走访"}), "seq": 2**31}
     before = dump(engine)
     response = client.post(PUSH, token=phone.token, json={"device_id": phone.device_id, "changes": [good, huge]})
-    assert _error(response, 422, "request.invalid")["details"] == [
-        {"loc": "body.changes.1.seq", "type": "less_than_equal", "msg": f"At most {2**31 - 1}."}]
+    [detail] = _error(response, 422, "request.invalid")["details"]
+    assert (detail["loc"], detail["type"]) == ("body.changes.1.seq", "less_than_equal")
+    assert str(2**31 - 1) in detail["msg"]
     assert dump(engine) == before
     assert phone.push([good])["results"][0]["status"] == "applied"
 
