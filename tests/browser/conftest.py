@@ -65,9 +65,11 @@ class BrowserStack:
         context.route("**/*", self._local_only)
         page = context.new_page()
         self._watch(page, name)
-        page.goto(app.address, timeout=BOOT_S * 1000)
         phone = Phone(page, name, self.journal)
-        self.phones.append(phone)
+        self.phones.append(phone)  # from here a failure saves its screen
+        phone.action = f"open {app.address}"
+        page.goto(app.address, timeout=BOOT_S * 1000)
+        phone.start()
         return phone
 
     def _watch(self, page, name: str) -> None:

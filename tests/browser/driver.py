@@ -1,4 +1,4 @@
-"""Driving the Flet web app in Chromium: a Phone that waits for conditions (text, role, focus, route), never for a time.
+"""Driving the Flet web app in Chromium: a Phone that waits for conditions (a text, a role, the focus), not for a time.
 
 Flutter draws on a canvas; a test reads and taps the accessibility tree (the
 ``flt-semantics`` elements and their roles) that the app exposes once its
@@ -13,7 +13,10 @@ Notes on the Flet web client: a password field is an ``input`` without the
 textbox role; a field's ``aria-label`` is its label followed by its hint; a
 card's texts are merged into one ``aria-label``; a control far down a form is
 in the tree only once scrolled near (mouse wheel); keys typed before the field
-really has the focus land in the previously focused one.
+really has the focus land in the previously focused one; a tooltip left up
+by the mouse changes a button's name (the back arrow's is no longer just
+"Back"); the address bar does not always follow the app's route (wait for
+what the screen says instead).
 """
 from __future__ import annotations
 
@@ -49,10 +52,12 @@ SHOWS = """([text, nodes]) => Array.from(document.querySelectorAll(nodes)).some(
     const r = e.getBoundingClientRect();
     return r.width > 0 && r.height > 0;
 })"""
-SCREEN_TEXT = """(nodes) => Array.from(document.querySelectorAll(nodes))
-    .filter(e => e.children.length === 0 || e.getAttribute('aria-label') || e.getAttribute('role'))
-    .map(e => { const role = e.getAttribute('role') || (e.tagName === 'FLT-SEMANTICS' ? '' : e.tagName.toLowerCase());
-                const said = (e.getAttribute('aria-label') || e.textContent || '').trim();
+# What the screen says, in order: each node's own text and label, with its role.
+SCREEN_TEXT = """() => Array.from(document.querySelectorAll('flt-semantics, flt-semantics *'))
+    .map(e => { const own = Array.from(e.childNodes).filter(n => n.nodeType === 3).map(n => n.textContent).join('');
+                const said = [e.getAttribute('aria-label') || '', own].filter(s => s.trim()).join(' ').trim();
+                const role = e.getAttribute('role') || (e.tagName.startsWith('FLT') || e.tagName === 'SPAN' ? ''
+                                                        : e.tagName.toLowerCase());
                 return said ? (role ? role + ':' : '') + said : ''; })
     .filter(s => s).join(' | ')"""
 # Where a control is: whether a tap at its centre reaches it (not covered by the app bar, the navigation bar, a
@@ -115,7 +120,6 @@ class Phone:
     def __init__(self, page, name: str, journal: Journal) -> None:
         self.page, self.name, self.journal = page, name, journal
         self._action = ""
-        self._enable_semantics()
 
     @property
     def action(self) -> str:
@@ -130,7 +134,7 @@ class Phone:
     # ---- failures -------------------------------------------------------------------------------------------
     def screen_text(self, limit: int = 3000) -> str:
         try:
-            return self.page.evaluate(SCREEN_TEXT, _NODES)[:limit]
+            return self.page.evaluate(SCREEN_TEXT)[:limit]
         except Exception as error:  # noqa: BLE001 - only for a message
             return f"(could not read the screen: {error})"
 
@@ -167,11 +171,6 @@ class Phone:
     def text_of(self, pattern: str) -> re.Match:
         """The first match of the regular expression ``pattern`` in what the screen says (waits for it)."""
         return self.wait_for(lambda: re.search(pattern, self.screen_text(limit=100_000)), f"read /{pattern}/")
-
-    @property
-    def route(self) -> str:
-        """The address bar's path (the app's route; not always updated when a screen is popped)."""
-        return "/" + self.page.url.split("/", 3)[3] if self.page.url.count("/") >= 3 else "/"
 
     # ---- acting ---------------------------------------------------------------------------------------------
     def reveal(self, locator: Target, what: str = "", timeout: float = WAIT_S):
@@ -310,23 +309,36 @@ class Phone:
         """The app bar's back arrow until the bottom navigation bar shows, then its tab ``tab``.
 
         After each tap of the arrow the screen must change (else it is tapped
-        again); one tap too many can only land on a screen with the bar.
+        again) and settle; one tap too many can only land on a screen with the bar.
         """
         self.action = f"back arrow until the navigation bar shows, then {tab!r}"
-        bar = self.page.get_by_role("tab", name=tab, exact=True)
-        arrow = self.page.get_by_role("button", name=re.compile(r"^Back\b"))  # "Back\nBack" while its tooltip shows
+        bar = self.page.get_by_role("tab", name=tab, exact=True).filter(visible=True)
+        arrow = self.page.get_by_role("button", name=re.compile(r"^Back\b")).filter(visible=True)  # a tooltip adds
         deadline = time.monotonic() + WAIT_S
-        while not bar.filter(visible=True).count():
-            if time.monotonic() >= deadline:
-                raise self.fail(f"no navigation bar after tapping the back arrow for {WAIT_S:.0f} s")
+        while True:
+            seen = wait_until(lambda: "bar" if bar.count() else "arrow" if arrow.count() else None,
+                              max(0.5, deadline - time.monotonic()))
+            if seen == "bar":
+                break
+            if seen is None:
+                raise self.fail(f"neither the navigation bar nor a back arrow within {WAIT_S:.0f} s")
             before = self.screen_text(limit=100_000)
             try:
-                self._press(arrow.filter(visible=True).first)
-            except Exception as error:  # noqa: BLE001 - no arrow (yet): look again
+                self._press(arrow.first)
+            except Exception as error:  # noqa: BLE001 - gone meanwhile: look again
                 print(f"{self.journal.elapsed():7.1f} s  [{self.name}] (back arrow: {str(error)[:200]})", flush=True)
-            wait_until(lambda was=before: bar.filter(visible=True).count() or self.screen_text(limit=100_000) != was,
-                       RETRY_TAP_S)
+            wait_until(lambda was=before: bar.count() or self.screen_text(limit=100_000) != was, RETRY_TAP_S)
+            self.settle()
         self.tab(tab)
+
+    def settle(self, timeout: float = 5.0) -> None:
+        """Wait until what the screen says stays the same for a moment (a screen change has finished)."""
+        said = [self.screen_text(limit=100_000)]
+
+        def same() -> bool:
+            said.append(self.screen_text(limit=100_000))
+            return said[-1] == said[-2]
+        wait_until(same, timeout)
 
     # ---- pictures ----------------------------------------------------------------------------------------
     def shot(self, name: str, timeout: float = 10.0) -> Image.Image:
@@ -349,8 +361,8 @@ class Phone:
         return Image.open(io.BytesIO(last)).convert("L")
 
     # ---- start ------------------------------------------------------------------------------------------------
-    def _enable_semantics(self) -> None:
-        """Click Flutter's placeholder until the accessibility tree is there (once per page load)."""
+    def start(self) -> None:
+        """Once the page is loaded: click Flutter's placeholder until the accessibility tree is there."""
         self.action = "turn on the accessibility tree"
         placeholder = self.page.locator("flt-semantics-placeholder")
         if not wait_until(lambda: placeholder.count() or self.page.locator("flt-semantics").count(), BOOT_S):
