@@ -12,7 +12,12 @@ from flet.controls.base_control import BaseControl
 
 
 class FakePage:
-    """What the app's code uses of ``ft.Page``; ``push_route`` answers like the Flutter client (a route change)."""
+    """What the app's code uses of ``ft.Page``; ``push_route`` answers like the Flutter client.
+
+    The client fires a route change only when the route changes: pushing the
+    route already shown does nothing (a screen that wants to redraw itself must
+    do so, ``AppContext.refresh``).
+    """
 
     def __init__(self, route: str = "/") -> None:
         self.route = route
@@ -36,6 +41,8 @@ class FakePage:
         return self.dialogs.pop() if self.dialogs else None
 
     async def push_route(self, route: str) -> None:
+        if route == self.route:
+            return
         self.route = route
         await self.on_route_change(SimpleNamespace(route=route))
 
@@ -45,6 +52,13 @@ class FakePage:
     @property
     def view(self) -> Any:
         return self.views[-1]
+
+    def finish_tasks(self) -> Any:
+        """Run the background work screens started (``page.run_task``: loading from the server); the top view."""
+        while self.tasks:
+            handler, args = self.tasks.pop(0)
+            run(handler(*args))
+        return self.view
 
 
 def run(result: Any) -> Any:
