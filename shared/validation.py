@@ -21,6 +21,7 @@ __all__ = [
     "is_complete",
     "make_id_number",
     "missing_fields",
+    "normalize_code_text",
     "normalize_name",
     "normalize_text",
     "sex_from_id",
@@ -129,6 +130,8 @@ def _require_str(value: object, what: str) -> str:
 # --- text ---
 
 # Full-width ASCII forms U+FF01..U+FF5E map to U+0021..U+007E; the ideographic space to a space.
+# Only where a code or a number is expected (ID numbers, phones, dates, amounts, codes): free text
+# keeps what was typed, Chinese punctuation （，：；） included.
 _HALF_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _HALF_WIDTH[0x3000] = 0x20
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
@@ -136,7 +139,7 @@ _CONTROL_EXCEPT_NEWLINES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def normalize_text(value: str, *, field: str = "text", allow_newlines: bool = False) -> str:
-    """Full-width ASCII to half-width, ideographic space to space, NFC, surrounding whitespace stripped.
+    """Free text as typed, in NFC, surrounding whitespace stripped; full-width punctuation is kept.
 
     Control characters (C0 including NUL, tab and newline; DEL; C1) are refused
     with ``text.control_char`` — unless ``allow_newlines``, which lets tab, LF
@@ -148,8 +151,15 @@ def normalize_text(value: str, *, field: str = "text", allow_newlines: bool = Fa
         raise FieldError(
             field, "text.control_char", "含有不可见的控制字符", "contains an invisible control character"
         )
+    return unicodedata.normalize("NFC", value).strip()
+
+
+def normalize_code_text(value: str, *, field: str = "text") -> str:
+    """Text where a code or number is expected: ``normalize_text`` with full-width letters, digits and signs
+    made half-width ("１３９－" → "139-") and the ideographic space a space."""
+    _require_str(value, field)
     # Half-width first, so that e.g. "Ａ" + combining accent composes under NFC.
-    return unicodedata.normalize("NFC", value.translate(_HALF_WIDTH)).strip()
+    return normalize_text(value.translate(_HALF_WIDTH), field=field)
 
 
 NAME_MAX_LENGTH = 50
@@ -164,7 +174,7 @@ def normalize_name(value: str) -> str:
     Middle-dot look-alikes (•, ・, ‧ …) become "·" and spaces around it are
     dropped; the dot must stand between two parts of the name.
     """
-    text = normalize_text(value, field="name").translate(_DOT_LOOKALIKES)
+    text = normalize_code_text(value, field="name").translate(_DOT_LOOKALIKES)
     text = re.sub(r"\s+", " ", text)
     text = re.sub(r" ?\u00b7 ?", _MIDDLE_DOT, text)
     if not text:
@@ -249,7 +259,7 @@ def validate_id_number(value: str, *, today: date | None = None, convert_legacy:
     """
     if value is None:
         value = ""
-    text = normalize_text(_require_str(value, "id_number"), field="id_number")
+    text = normalize_code_text(_require_str(value, "id_number"), field="id_number")
     text = re.sub(r"\s+", "", text).upper()
     if not text:
         raise _id_error("empty", "不能为空", "is required")
@@ -336,7 +346,7 @@ def validate_phone(value: str) -> str:
     """
     if value is None:
         value = ""
-    text = re.sub(r"[\s\-]+", "", normalize_text(_require_str(value, "phone"), field="phone"))
+    text = re.sub(r"[\s\-]+", "", normalize_code_text(_require_str(value, "phone"), field="phone"))
     if not text:
         raise FieldError("phone", "phone.empty", "不能为空", "is required")
     if text.startswith("+"):
@@ -370,10 +380,10 @@ def validate_wage(value: int | float | str, *, field: str = "wage") -> int:
     """A monthly wage in whole yuan, 0 to 1,000,000; accepts "3,500", "３５００" and whole-number floats."""
     if isinstance(value, bool):
         raise TypeError("a wage must be a number or text, not bool")
-    if value is None or (isinstance(value, str) and not normalize_text(value, field=field)):
+    if value is None or (isinstance(value, str) and not normalize_code_text(value, field=field)):
         raise FieldError(field, "wage.empty", "不能为空", "is required")
     if isinstance(value, str):
-        text = normalize_text(value, field=field)
+        text = normalize_code_text(value, field=field)
         if not _WAGE_TEXT.fullmatch(text):
             raise FieldError(
                 field, "wage.characters", "应为整数（元/月），如 3500 或 3,500", "must be whole yuan per month, e.g. 3500 or 3,500"
@@ -399,7 +409,7 @@ def _coordinate(value: float | int | str, field: str, limit: int) -> float:
         raise TypeError(f"{field} must be a number, not bool")
     if isinstance(value, str):
         try:
-            number = float(normalize_text(value, field=field))
+            number = float(normalize_code_text(value, field=field))
         except ValueError:
             number = math.nan
     elif isinstance(value, (int, float)):

@@ -24,6 +24,7 @@ from shared.validation import (
     FieldError,
     birth_date_from_id,
     missing_fields,
+    normalize_code_text,
     normalize_name,
     normalize_text,
     sex_from_id,
@@ -71,7 +72,7 @@ class FormInvalid(Exception):
 
 
 def parse_date(text: str, *, field: str) -> Optional[date]:
-    text = normalize_text(text or "", field=field)
+    text = normalize_code_text(text or "", field=field)
     if not text:
         return None
     match = _DATE.fullmatch(text)
@@ -219,7 +220,7 @@ class ResidentForm:
         raise KeyError(field)
 
     def _distance(self, raw: Any) -> Optional[float]:
-        text = normalize_text(raw or "", field="job_wish_max_distance_km")
+        text = normalize_code_text(raw or "", field="job_wish_max_distance_km")
         if not text:
             return None
         try:
@@ -353,6 +354,8 @@ class ResidentForm:
         for kind, field, value, since in changes:
             if value is None or (not self.is_new and self.original.get(field) == values.get(field)):
                 continue
+            if value == "deregistered" and self.original.get(field) is not True:
+                continue  # "not registered" for someone never registered is no deregistration
             records.append({
                 "resident_id": resident_id, "grid_id": self.household.get("grid_id") or self.original.get("grid_id"),
                 "kind": kind.value, "value": value, "effective_on": since or today,
