@@ -18,6 +18,7 @@ __all__ = [
     "age_on",
     "birth_date_from_id",
     "id_check_char",
+    "in_labour_force",
     "is_complete",
     "make_id_number",
     "missing_fields",
@@ -449,15 +450,42 @@ def _is_missing(field: str, value: Any) -> bool:
     return False
 
 
-def missing_fields(resident: Mapping[str, Any] | object) -> list[str]:
+WORKING_AGE_FROM = 16  # the legal working age (劳动年龄): children are household members, not job seekers
+RETIREMENT_AGE = 60
+NOT_IN_LABOUR_FORCE: frozenset[str] = frozenset({"student", "retired", "unable"})
+# What a household member who is not of working age or not in the labour force needs recorded.
+MEMBER_FIELDS: tuple[str, ...] = ("name", "id_number", "sex", "birth_date")
+
+
+def in_labour_force(resident: Mapping[str, Any] | object, on: date) -> bool:
+    """Whether the resident is asked about work (completeness, job matching) on ``on``.
+
+    Not when younger than 16 or 60 or older by the birth date, a student, retired,
+    or unable to work; an unknown birth date counts as working age.
+    """
+    status = _value(resident, "employment_status")
+    if str(getattr(status, "value", status)) in NOT_IN_LABOUR_FORCE or _value(resident, "able_to_work") is False:
+        return False
+    born = _value(resident, "birth_date")
+    if isinstance(born, date) and born <= on:
+        return WORKING_AGE_FROM <= age_on(born, on) < RETIREMENT_AGE
+    return True
+
+
+def missing_fields(resident: Mapping[str, Any] | object, *, on: date | None = None) -> list[str]:
     """The required fields a resident (a mapping or an object with attributes) lacks, in REQUIRED_RESIDENT_FIELDS order.
 
     None, blank text and empty collections are missing; False and 0 are
     answers. training_wish is missing only when None ("" records "none
     wanted"). The job-wish group is required unless the employment status is
     one of the employed ones (employed, flexible, self-employed); an unknown
-    status counts as not employed.
+    status counts as not employed. With ``on`` (the phone's household card and
+    form), someone not in the labour force that day (``in_labour_force``: a
+    child, a pensioner, a student) needs only ``MEMBER_FIELDS``; the rates,
+    counted over registered unemployed people, call it without.
     """
+    if on is not None and not in_labour_force(resident, on):
+        return [field for field in MEMBER_FIELDS if _is_missing(field, _value(resident, field))]
     status = _value(resident, "employment_status")
     employed = str(getattr(status, "value", status)) in _EMPLOYED_CODES
     return [

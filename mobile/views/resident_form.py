@@ -100,7 +100,10 @@ def build(ctx: AppContext) -> ft.View:
     controls["id_number"].suffix = ft.TextButton("X", on_click=add_x, tooltip="输入末位 X",
                                                  style=ft.ButtonStyle(padding=ft.Padding.all(4)))
     for field in ("relation", "education", "employment_status", "job_wish_hours", "disability_level"):
-        controls[field] = choice(label(field), CHOICES[field], form.raw.get(field), changed(field),
+        options = dict(CHOICES[field])
+        if form.raw.get(field) and form.raw[field] not in options:
+            options[form.raw[field]] = form.raw[field]  # an older record's word (子女) stays choosable
+        controls[field] = choice(label(field), options, form.raw.get(field), changed(field),
                                  required=field in REQUIRED_RESIDENT_FIELDS)
     for field in ("disability", "consent"):
         controls[field] = ft.Checkbox(label=label(field), value=bool(form.raw.get(field)), on_change=changed(field))

@@ -170,3 +170,28 @@ def test_never_registered_is_no_deregistration_and_chinese_punctuation_is_kept(m
                                .where(StatusRecord.__table__.c.resident_id == person["id"])).scalars().all()
     assert row["notes"] == "白天在超市上班（周一休息），电话：晚上打；" and row["unemployment_registered"] is False
     assert records == ["unemployed"]
+
+
+def test_a_child_is_a_household_member_not_a_job_seeker(make_app, cloud, clock):
+    from shared.validation import in_labour_force, missing_fields
+
+    app = ready(make_app())
+    today = clock().astimezone().date()
+    child_id = make_id_number("210402", date(today.year - 4, 3, 1), 22)  # a girl of four
+    view, home = open_new(app, cloud)
+    type_into(field(view, "姓名"), "王小雨")
+    type_into(field(view, "身份证号"), child_id)
+    choose(field(view, "与户主关系"), "女儿")
+    assert meter_text(view) == "信息完整度 4/4（完整）"  # name, ID number, sex, birth date: nothing about work
+    tap(button(view, "保存"))
+    card = app.page.view
+    child = next(c for c in walk(card) if isinstance(c, ft.Card) and texts(c).startswith("王小雨"))
+    shown = texts(child)
+    assert "女儿 · 女 · 4 岁" in shown and "信息完整" in shown and "信息缺" not in shown
+    assert "推荐岗位" not in shown and "编辑信息" in shown
+    adult = next(c for c in walk(card) if isinstance(c, ft.Card) and texts(c).startswith("王芳"))
+    assert "推荐岗位" in texts(adult)
+    row = {"birth_date": date(today.year - 4, 3, 1), "employment_status": None}
+    assert not in_labour_force(row, today) and missing_fields(row, on=today) == ["name", "id_number", "sex"]
+    assert in_labour_force(dict(row, birth_date=date(today.year - 30, 1, 1)), today)
+    assert len(missing_fields(row)) == 10  # the rates' rule (registered unemployed people) is unchanged
