@@ -23,7 +23,8 @@ from server.settings import Settings, get_settings
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     settings = settings or get_settings()
     own_engine = engine is None
-    engine = engine or make_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+    engine = engine or make_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+                                   pooled=settings.database_pooled)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
