@@ -94,6 +94,12 @@ def build(ctx: AppContext) -> ft.View:
 
         header.append(ft.TextButton(f"{ctx.state.pending} 条修改待同步", icon=ft.Icons.CLOUD_UPLOAD,
                                     on_click=open_sync))
+    if ctx.state.open_conflicts:
+        async def open_conflicts(e=None) -> None:
+            await ctx.go("/sync")
+
+        header.append(ft.TextButton(f"{ctx.state.open_conflicts} 处同步冲突待确认", icon=ft.Icons.WARNING_AMBER,
+                                    on_click=open_conflicts))
     if not worklist.items:
         header.append(ft.Text("今天没有待办的住户。可在“搜索”中查找任意住户。", size=15))
     return screen(ctx, ROUTE, "今日走访", [*header, tiles, more], root=True)
