@@ -78,3 +78,21 @@ def chip_row(texts: list[str], *, color: Any = None) -> ft.Control:
                       border_radius=12, bgcolor=color or ft.Colors.SECONDARY_CONTAINER) for t in texts],
         wrap=True, spacing=6, run_spacing=6,
     )
+
+
+def tick_box(label: str, value: bool = False, on_change: Optional[Callable] = None) -> ft.Control:
+    """A checkbox whose long label wraps onto more lines instead of being cut; the whole row (48 px at least)
+    toggles it. Returns the row; the checkbox is ``row.data`` (screen readers hear the label)."""
+    box = ft.Checkbox(value=value, on_change=on_change, semantics_label=label)
+    text = ft.Text(label, size=TEXT_SIZE, expand=True)
+
+    async def toggle(e: Any = None) -> None:
+        box.value = not box.value
+        if on_change is not None:
+            result = on_change(SimpleNamespace(control=box))
+            if hasattr(result, "__await__"):
+                await result
+
+    row = ft.Container(ft.Row([box, text], vertical_alignment=ft.CrossAxisAlignment.START, spacing=4),
+                       on_click=toggle, padding=ft.Padding.symmetric(vertical=6), data=box)
+    return row

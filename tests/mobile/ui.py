@@ -110,7 +110,7 @@ def button(root: Any, caption: str) -> Any:
 
 
 def checkbox(root: Any, label: str) -> Any:
-    found = [c for c in walk(root) if isinstance(c, ft.Checkbox) and c.label == label]
+    found = [c for c in walk(root) if isinstance(c, ft.Checkbox) and label in (c.label, c.semantics_label)]
     assert len(found) == 1, f"{len(found)} checkboxes {label!r}"
     return found[0]
 
