@@ -18,6 +18,22 @@ def back_button(ctx: AppContext) -> ft.IconButton:
     return ft.IconButton(ft.Icons.ARROW_BACK, tooltip="返回", on_click=back)
 
 
+def lock_button(ctx: AppContext) -> ft.IconButton:
+    """Lock now (handing the phone over, leaving it on a table): the screen is kept for after the PIN."""
+    async def lock(e: Any = None) -> None:
+        from mobile.services.sign_in import SignInService
+
+        ctx.service(SignInService).lock()
+        await ctx.go("/unlock")
+
+    return ft.IconButton(ft.Icons.LOCK_OUTLINE, tooltip="立即锁定", on_click=lock)
+
+
+def screen_is_public(ctx: AppContext, route: str) -> bool:
+    found, _ = ctx.registry.match(route)
+    return found is None or found.public
+
+
 def navigation_bar(ctx: AppContext, current: str) -> Optional[ft.NavigationBar]:
     entries = ctx.registry.nav_for(ctx.state.role)
     if not entries:
@@ -49,6 +65,8 @@ def screen(ctx: AppContext, route: str, title: str, controls: list[ft.Control], 
     if footer:
         content = ft.Column([body, ft.Column(footer, spacing=4, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)],
                             spacing=6, expand=True, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
+    if not screen_is_public(ctx, route):
+        actions = [*(actions or []), lock_button(ctx)]
     return ft.View(
         route=route,
         appbar=ft.AppBar(title=ft.Text(title), actions=actions or [], automatically_imply_leading=not root,

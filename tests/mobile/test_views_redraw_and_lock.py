@@ -70,3 +70,16 @@ def test_a_second_tab_on_the_same_phone_data_asks_for_the_pin(make_app):
     type_into(field(second.view, "PIN"), PIN)
     tap(button(second.view, "解锁"))
     assert second.route == "/" and "今天的走访" in texts(second.view)
+
+
+def test_lock_now_from_any_screen_keeps_it_for_after_the_pin(make_app, cloud):
+    app = ready(make_app())
+    home = cloud.world.households["grid_a1"].id
+    visit = app.open(f"/household/{home}/visit")
+    type_into(field(visit, "走访备注"), "白天不在家，晚上再来")
+    tap(button(visit, "立即锁定"))
+    assert app.page.route == "/unlock" and not ctx(app).session.store.is_unlocked
+    type_into(field(app.page.view, "PIN"), PIN)
+    tap(button(app.page.view, "解锁"))
+    assert app.page.view is visit and app.page.route == f"/household/{home}/visit"
+    assert field(visit, "走访备注").value == "白天不在家，晚上再来"
