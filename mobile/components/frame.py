@@ -10,6 +10,19 @@ from mobile.routing import AppContext
 MAX_CONTENT_WIDTH = 480  # phone-shaped even in a desktop window or a wide browser
 
 
+def named(control: Any) -> Any:
+    """Drop-downs wrapped so that screen readers (and the browser's accessibility tree) find them by their label;
+    Flutter's menu leaves them out. Goes through columns, rows and containers; returns the control to place."""
+    if isinstance(control, ft.Dropdown):
+        label = control.label if isinstance(control.label, str) else ""
+        return ft.Semantics(content=control, label=label.rstrip(" *"), button=True) if label else control
+    if isinstance(control, (ft.Column, ft.Row, ft.ResponsiveRow)):
+        control.controls = [named(c) for c in control.controls]
+    elif isinstance(control, (ft.Container, ft.Card)) and control.content is not None:
+        control.content = named(control.content)
+    return control
+
+
 def back_button(ctx: AppContext) -> ft.IconButton:
     """The app bar's back arrow, named in Chinese for screen readers (Flutter's own says "Back")."""
     async def back(e: Any = None) -> None:
@@ -59,6 +72,7 @@ def screen(ctx: AppContext, route: str, title: str, controls: list[ft.Control], 
     content's widest (phone-shaped by default; the manager's desk screens take more). Every control
     of the column is as wide as the screen (fields, drop-downs).
     """
+    controls = [named(c) for c in controls]
     body = ft.Column(controls, spacing=12, scroll=ft.ScrollMode.AUTO if scroll else None, expand=True,
                      horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
     content: ft.Control = body
