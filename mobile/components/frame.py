@@ -11,8 +11,11 @@ MAX_CONTENT_WIDTH = 480  # phone-shaped even in a desktop window or a wide brows
 
 
 def named(control: Any) -> Any:
-    """Drop-downs wrapped so that screen readers (and the browser's accessibility tree) find them by their label;
-    Flutter's menu leaves them out. Goes through columns, rows and containers; returns the control to place."""
+    """Drop-downs wrapped so that screen readers (and the browser's accessibility tree) find them by their label
+    (Flutter's menu leaves them out), segmented buttons given a touch height. Goes through columns, rows and
+    containers; returns the control to place."""
+    if isinstance(control, ft.SegmentedButton):  # Flutter draws it 40 px high: give it a finger's 52
+        return ft.Container(control, height=52)
     if isinstance(control, ft.Dropdown):
         label = control.label if isinstance(control.label, str) else ""
         return ft.Semantics(content=control, label=label.rstrip(" *"), button=True) if label else control

@@ -44,7 +44,7 @@ def choice(label: str, options: dict[str, str], value: Optional[str], on_select:
         options=[ft.DropdownOption(key=code, text=text) for code, text in options.items()],
         on_select=on_select, text_size=TEXT_SIZE, enable_search=searchable, enable_filter=searchable,
         editable=searchable, hint_text="输入名称筛选" if searchable else None, menu_height=360,
-        expanded_insets=ft.Padding.all(0),  # as wide as the column
+        expanded_insets=ft.Padding.all(0), width=float("inf"),  # as wide as the column
     )
 
 

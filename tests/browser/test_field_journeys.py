@@ -75,9 +75,6 @@ def test_a_coordinator_on_a_small_phone_and_a_manager_at_a_desk(browser_stack):
     assert save["y"] + save["height"] <= PHONE["height"] and save["height"] >= 48, save  # no scrolling to save
     name_field = box(phone, phone.field("姓名"))
     assert name_field["width"] >= 330, name_field  # the width of the screen, not 300 of 390 px
-    id_input = phone.reveal(phone.field("身份证号"))
-    assert id_input.get_attribute("inputmode") in ("numeric", "decimal") or id_input.get_attribute("type") == \
-        "number", "the ID field opens the text keyboard"
     for choice in ("是", "否"):
         assert phone.page.get_by_role("button", name=choice, exact=True).count() >= 2, f"no {choice} button"
     no = box(phone, phone.page.get_by_role("button", name="否", exact=True))
@@ -85,11 +82,17 @@ def test_a_coordinator_on_a_small_phone_and_a_manager_at_a_desk(browser_stack):
     all_chinese(phone, "resident form")
     phone.type("姓名 *", NAME)
     phone.type("身份证号 *", "21040219830416")
+    keyboard = phone.page.evaluate("() => document.activeElement && (document.activeElement.inputMode || "
+                                   "document.activeElement.type)")
+    assert keyboard in ("numeric", "decimal", "number"), f"the ID field opens the {keyboard!r} keyboard"
+    relation = box(phone, phone.page.get_by_role("button", name="与户主关系", exact=True))
+    assert relation["width"] >= 330, relation  # drop-downs as wide as the fields
     phone.shot("field-02-phone-form")
 
     stack.step("phone: 立即锁定 covers the form; a second tab of the app asks for the PIN")
     phone.tap("立即锁定", expect="入户通 · 已锁定")
     phone.see_no(NAME)
+    all_chinese(phone, "unlock screen")  # no "6 characters remaining" under the PIN
     second = Phone(phone.page.context.new_page(), "field-phone-tab-2", stack.journal)
     stack.phones.append(second)
     second.page.goto(phone.address, timeout=BOOT_S * 1000)
