@@ -53,6 +53,10 @@ class UserCreate(Strict):
     area_ids: list[str] = Field(default_factory=list, max_length=200)
 
 
+class ManagedUserOut(UserOut):
+    active: bool
+
+
 class DeviceOut(BaseModel):
     id: str
     user_id: str
