@@ -49,6 +49,7 @@ class Reference:
     target: str
     agree: tuple[tuple[str, str], ...] = ()
     many: bool = False
+    level: str | None = None  # an area reference: the level it must name
 
 
 GRID = (("grid_id", "grid_id"),)
@@ -56,12 +57,14 @@ STREET = (("street_id", "street_id"),)
 
 REFERENCES: dict[str, tuple[Reference, ...]] = {
     "area": (),  # the area tree is written by the server only
-    "household": (Reference("grid_id", "area", (("community_id", "community_id"), ("street_id", "street_id"))),),
+    "household": (Reference("grid_id", "area", (("community_id", "community_id"), ("street_id", "street_id")),
+                            level="grid"),),
     "resident": (Reference("household_id", "household", (*GRID, ("community_id", "community_id"))),),
     "status_record": (Reference("resident_id", "resident", GRID),),
     "visit": (Reference("household_id", "household", GRID), Reference("resident_ids", "resident", GRID, many=True)),
-    "employer": (Reference("community_id", "area", STREET),),
-    "vacancy": (Reference("employer_id", "employer", STREET), Reference("community_id", "area", STREET)),
+    "employer": (Reference("community_id", "area", STREET, level="community"),),
+    "vacancy": (Reference("employer_id", "employer", STREET), Reference("community_id", "area", STREET,
+                                                                        level="community")),
     "referral": (Reference("resident_id", "resident", GRID), Reference("vacancy_id", "vacancy")),
     "referral_event": (Reference("referral_id", "referral", GRID),),
     # what a conflict is about (table_name, row_id) and its grid are the server's; a device only closes one
@@ -137,6 +140,8 @@ def _reference_problem(scope: Scope, table: str, row: dict[str, Any], values: di
                 continue  # not on the server (yet): it names nobody's record; readers check agreement when it comes
             if not scope_allows(scope, ref.target, target):
                 return proto.REJECT_OUTSIDE_AREA, f"{table}.{ref.column}: that record is outside your areas."
+            if ref.level and target.get("level") != ref.level:
+                return proto.REJECT_INVALID_VALUE, f"{table}.{ref.column}: must name a {ref.level}."
             for own, theirs in ref.agree:
                 if row.get(own) is not None and row.get(own) != target.get(theirs):
                     return proto.REJECT_OUTSIDE_AREA, (f"{table}.{own}: must be the {theirs} of the record "

@@ -192,5 +192,9 @@ def test_moving_my_household_to_another_community_and_my_resident_out_of_its_hou
     assert _answers(phone, changes) == [("rejected", "sync.outside_area")] * 2
     assert _rows(engine, Household, id=household.id)[0]["community_id"] == world.areas["community_a"].id
     assert _rows(engine, Resident, id=resident.id)[0]["community_id"] == world.areas["community_a"].id
+    # an employer's community must be a community (of its street), not a grid
+    wrong_level = phone.create("employer", {"street_id": world.areas["street_a"].id, "name": "小店",
+                                            "community_id": world.areas["grid_a1"].id})
+    assert _answers(phone, [wrong_level]) == [("rejected", "sync.invalid_value")]
     # an edit that leaves the references alone is not checked against them (and applies)
     assert _answers(phone, [phone.edit("resident", resident.id, {"notes": "会电焊"})]) == [("applied", None)]
