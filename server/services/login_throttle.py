@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import Connection, delete, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from server.errors import ApiError
 from server.security import token_hash
@@ -161,8 +161,18 @@ def claim(conn: Connection, attempt: Attempt, now: datetime, policy: Policy) -> 
     except (IntegrityError, _Raced):  # another request counted an attempt of these keys meanwhile
         conn.rollback()
         raise _too_many(policy.first_delay.total_seconds()) from None
-    conn.execute(delete(_THROTTLE).where(_THROTTLE.c.last_failed_at < now - policy.window))
     conn.commit()
+    forget_stale(conn, now, policy)
+
+
+def forget_stale(conn: Connection, now: datetime, policy: Policy) -> None:
+    """Drop keys without a failure for the window, in a transaction of its own: it holds no row another
+    attempt's transaction needs (no deadlock), and losing a race to another cleanup only postpones it."""
+    try:
+        conn.execute(delete(_THROTTLE).where(_THROTTLE.c.last_failed_at < now - policy.window))
+        conn.commit()
+    except DBAPIError:
+        conn.rollback()
 
 
 def release(conn: Connection, attempt: Attempt, policy: Policy) -> None:
