@@ -8,7 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from shared.models import AuditEvent, Device, LoginThrottle
+from server.db import make_engine
+from shared.models import AuditEvent, Device, LoginThrottle, SQLModel, server_tables
 from tests.server.conftest import make_app
 from tests.server.factories import PASSWORD, build_world
 
@@ -28,11 +29,24 @@ def _wait_out(engine, by: timedelta) -> None:
             conn.execute(update(table).where(table.c.key == key).values(last_failed_at=at - by))
 
 
-@pytest.mark.parametrize("engine_name", ["sqlite_engine", "pg_engine"])
-def test_failures_in_two_processes_bring_doubling_delays_not_a_lock(request, engine_name, clients):
-    engine = request.getfixturevalue(engine_name)
+@pytest.fixture(params=["sqlite file", "postgres"])
+def two_processes(request, tmp_path):
+    """Two engines on one database, as two server processes have (a SQLite file in WAL mode, or PostgreSQL)."""
+    if request.param == "postgres":
+        url = request.getfixturevalue("pg_engine").url
+    else:
+        url = f"sqlite:///{tmp_path / 'doorstep.sqlite3'}"
+    engines = [make_engine(url) for _ in range(2)]
+    SQLModel.metadata.create_all(engines[0], tables=server_tables())
+    yield engines
+    for engine in engines:
+        engine.dispose()
+
+
+def test_failures_in_two_processes_bring_doubling_delays_not_a_lock(two_processes, clients):
+    engine = two_processes[0]
     build_world(engine)
-    first, second = clients(make_app(engine)), clients(make_app(engine))  # two server processes, one database
+    first, second = (clients(make_app(e)) for e in two_processes)  # two server processes, one database
     for attempt in range(FREE):
         answer = _login(first if attempt % 2 else second, "coord_a1", f"guess {attempt}")
         assert answer.status_code == 401 and answer.json()["code"] == "auth.invalid_credentials"
