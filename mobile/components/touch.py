@@ -54,7 +54,6 @@ def segmented(label: str, options: dict[str, str], value: Optional[str], on_chan
     button = ft.SegmentedButton(
         segments=[ft.Segment(value=code, label=ft.Text(text, size=TEXT_SIZE)) for code, text in options.items()],
         selected=[value] if value else [], allow_empty_selection=True, show_selected_icon=False,
-        style=ft.ButtonStyle(padding=ft.Padding.symmetric(horizontal=20, vertical=14)),
         data={"label": label, "required": required},
     )
 
