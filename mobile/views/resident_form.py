@@ -21,7 +21,8 @@ CARD_ACTIONS = (
 )
 RADIO_FIELDS = ("sex", "unemployment_registered", "able_to_work")
 TEXT_SPECS: dict[str, dict[str, Any]] = {
-    "name": {}, "id_number": {"max_length": 18, "keyboard": ft.KeyboardType.NUMBER},
+    # the digit pad (the web client opens its text keyboard for NUMBER); the X key beside the field adds an X
+    "name": {}, "id_number": {"max_length": 18, "keyboard": ft.KeyboardType.PHONE},
     "phone": {"keyboard": ft.KeyboardType.PHONE},
     "birth_date": {"hint": "如 1980-05-01"}, "employment_since": {"hint": "如 2024-03-01"},
     "employer_name": {}, "unemployment_registered_on": {"hint": "如 2024-03-01"},

@@ -84,13 +84,14 @@ def test_a_coordinator_on_a_small_phone_and_a_manager_at_a_desk(browser_stack):
                                     "[e.getAttribute('aria-label') || '', e.inputMode || e.type, e === "
                                     "document.activeElement])")
     focused = [k for k in keyboards if k[2] or k[0].startswith("身份证号")]
-    assert any(k[1] in ("numeric", "decimal", "number") for k in focused), f"the ID field's keyboard: {keyboards}"
+    assert any(k[1] in ("numeric", "decimal", "number", "tel") for k in focused), f"the ID field's keyboard: {keyboards}"
     relation = box(phone, phone.page.get_by_role("button", name="与户主关系", exact=True))
     assert relation["width"] >= 330, relation  # drop-downs as wide as the fields
     phone.shot("field-02-phone-form")
 
     stack.step("phone: 立即锁定 covers the form; a second tab of the app asks for the PIN")
-    phone.tap("立即锁定", expect="入户通 · 已锁定")
+    lock = phone.page.locator('[aria-label="立即锁定"]')  # an icon button: named by its tooltip
+    phone.click(lock, "立即锁定", expect="入户通 · 已锁定")
     phone.see_no(NAME)
     all_chinese(phone, "unlock screen")  # no "6 characters remaining" under the PIN
     second = Phone(phone.page.context.new_page(), "field-phone-tab-2", stack.journal)
