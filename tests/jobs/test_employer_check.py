@@ -5,11 +5,15 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from html import unescape
+from types import SimpleNamespace
 
 import httpx
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import select, update
 
+from mobile.services.jobs import JobsService
+from mobile.store.db import DB_FILE_NAME, add_missing_columns, open_engine
 from mobile.sync.inprocess import InProcessTransport
 from server.app import create_app
 from server.services import check_throttle
@@ -21,6 +25,7 @@ from shared.models import AuditEvent, Referral, ReferralEvent
 from shared.referrals import EMPLOYER_RECORDER, check_code, format_code
 from shared.zero_employment import clock_state
 from tests.jobs.test_jobs_service import add_vacancy
+from tests.mobile.flows import ctx, ready
 
 _REFERRAL, _EVENT, _AUDIT = Referral.__table__, ReferralEvent.__table__, AuditEvent.__table__
 
@@ -233,3 +238,36 @@ def test_managers_see_per_coordinator_referrals_confirmed_by_employers_and_hires
 def test_the_check_code_is_short_and_derived_from_the_token():
     assert len(check_code("8B97JX7Q4P64FKFQCA9S")) == 6
     assert check_code("8B97JX7Q4P64FKFQCA9S") == check_code("8B97JX7Q4P64FKFQCA9S") != check_code("8B97JX7Q4P64FKFQCA9T")
+
+
+def test_the_slip_points_to_the_servers_public_address_learnt_at_sign_in(cloud, make_app):
+    public = "https://jiuye.example.cn"
+    app = create_app(get_settings(database_url="sqlite://", slip_base_url=public), engine=cloud.engine)
+    original, cloud.transport.inner = cloud.transport.inner, InProcessTransport(app)
+    phone_app = make_app("public")
+    try:
+        ready(phone_app)
+    finally:
+        cloud.transport.inner.shutdown()
+        cloud.transport.inner = original
+    jobs = ctx(phone_app).service(JobsService)
+    referral_id = jobs.refer(cloud.world.residents["grid_a1"].id, add_vacancy(SimpleNamespace(jobs=jobs)),
+                             consent=True)
+    referral, slip = jobs.referral(referral_id), jobs.slip(referral_id)
+    assert slip.url == f"{public}/r/{referral['code']}?t={referral['check_token']}"
+    assert slip.entry_url == f"{public}/r"
+
+
+def test_a_phone_file_of_an_older_app_gets_the_new_column(tmp_path):
+    engine = sa.create_engine(f"sqlite:///{tmp_path / DB_FILE_NAME}")
+    with engine.begin() as conn:  # the referral table as the app before check tokens made it
+        conn.exec_driver_sql("CREATE TABLE referral (id VARCHAR(36) PRIMARY KEY, code VARCHAR(16))")
+        conn.exec_driver_sql("INSERT INTO referral (id, code) VALUES ('r1', 'ABCD1234')")
+    engine.dispose()
+    reopened = open_engine(tmp_path)
+    with reopened.connect() as conn:
+        columns = {row[1] for row in conn.exec_driver_sql("PRAGMA table_info(referral)")}
+        assert {"check_token", "grid_id", "status"} <= columns
+        assert conn.exec_driver_sql("SELECT code, check_token FROM referral").all() == [("ABCD1234", None)]
+    assert add_missing_columns(reopened) == []  # nothing left to add
+    reopened.dispose()
