@@ -21,11 +21,20 @@ from PIL import Image
 
 from mobile.views.referral_new import CONSENT_LABEL
 from tests.browser.conftest import VIEWPORT
-from tests.browser.driver import ARTIFACTS, SAVE_RETRY_S, server_rows, sign_in
+from tests.browser.driver import ARTIFACTS, ROOT, SAVE_RETRY_S, server_rows, sign_in
 from tests.browser.test_jobs_flow import CODE, EMPLOYER, TITLE, job_seeker, record_vacancy
 
 pytestmark = pytest.mark.browser
 CHINA = timezone(timedelta(hours=8))
+FONT = ROOT / "mobile" / "assets" / "fonts" / "DoorstepSans.otf"
+TEST_FONT_PATH = "/__browser-test-font.otf"  # answered by the browser test itself, never by the server
+
+
+def with_cjk_font(page) -> None:
+    """Debian's headless Chromium has no CJK font (a phone has one): lend it the app's, for readable screenshots."""
+    page.add_style_tag(content=f"@font-face{{font-family:DoorstepTest;src:url({TEST_FONT_PATH})}}"
+                               "body,input,select,button{font-family:DoorstepTest,sans-serif!important}")
+    page.evaluate("document.fonts.ready")
 
 
 def make_zero_employment(db, resident_id: str, identified_on) -> str:
@@ -88,8 +97,11 @@ def test_the_employer_scans_the_slip_confirms_a_hire_and_the_coordinators_phone_
     context = stack.browser.new_context(viewport=VIEWPORT, device_scale_factor=1)
     stack.resources.callback(context.close)
     context.route("**/*", stack._local_only)
+    context.route(f"{server.address}{TEST_FONT_PATH}", lambda route: route.fulfill(
+        body=FONT.read_bytes(), headers={"Content-Type": "font/otf"}))
     employer = context.new_page()
     employer.goto(url)
+    with_cjk_font(employer)
     body = employer.locator("main")
     for expected in (TITLE, EMPLOYER, today.isoformat(), name[0] + "*", f"{code[:4]}-{code[4:]}", "已推荐"):
         assert expected in body.inner_text()
@@ -99,6 +111,7 @@ def test_the_employer_scans_the_slip_confirms_a_hire_and_the_coordinators_phone_
     employer.screenshot(path=str(ARTIFACTS / "employer-02-page.png"))
     employer.get_by_role("button", name="提交").click()
     employer.get_by_text("已提交，谢谢").wait_for()
+    with_cjk_font(employer)
     assert "已录用" in employer.locator("#status").inner_text()
     employer.screenshot(path=str(ARTIFACTS / "employer-03-recorded.png"))
     assert server_rows(server.db, "select status from referral where code = ?", code) == [("hired",)]
