@@ -24,6 +24,7 @@ from sqlalchemy import Connection, select
 
 from server.services import check_throttle
 from server.services.audit import record_event
+from server.services.change_log import lock_versions
 from server.services.scope import Scope
 from server.services.sync_push import apply_server_changes
 from server.services.sync_rows import fetch_rows, table_of
@@ -221,7 +222,8 @@ def confirm(conn: Connection, settings: Settings, credential: Credential, answer
     conn.commit()
     occurred_on, note = _parse_answer(answer, before, today)
     with conn.begin():
-        events = _events(conn, referral["id"])  # again, now that the push lock serialises writers
+        lock_versions(conn)  # writers queue here (pushes too), so two answers at once add their steps in turn
+        events = _events(conn, referral["id"])  # read again under the lock
         current, _ = _current(events)
         steps = employer_steps(current, answer.status)
         if not steps:
