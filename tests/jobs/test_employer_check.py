@@ -169,6 +169,12 @@ def test_a_hire_needs_a_start_date_within_bounds(phone, cloud, employer):
     assert browser.post(path, t=token, status="promoted").status_code == 422
     with cloud.engine.connect() as conn:
         assert conn.execute(select(_REFERRAL.c.status).where(_REFERRAL.c.id == referral["id"])).scalar() == "referred"
+    starts = a1.jobs.today() + timedelta(days=10)  # hired today, starting in ten days
+    assert browser.post(path, t=token, status="hired", start_on=starts.isoformat()).status_code == 200
+    a1.sync()
+    person = a1.store.get("resident", cloud.world.residents["grid_a1"].id)
+    assert (person["employment_status"], person["employment_since"]) == ("employed", starts)
+    assert a1.jobs.card(referral["id"]).status_on == starts
 
 
 def test_wrong_codes_are_throttled_per_address_and_per_referral(phone, cloud, employer):
