@@ -363,6 +363,9 @@ def apply_change(batch: Batch, item: Prepared, user_id: str, device_id: str, sco
         raise Rejected(proto.REJECT_DELETED, "This record was deleted.")
     elif not scope_allows(scope, spec.table, row):
         raise Rejected(proto.REJECT_OUTSIDE_AREA, "This record is outside your areas.")
+    elif spec.table == "referral" and row.get("check_token") and incoming.values.get(
+            "check_token", row["check_token"]) != row["check_token"]:
+        raise Rejected(proto.REJECT_READ_ONLY, "A referral's check token is set once, when it is made.")
     outcome = merge_row(spec, RowState(row, row["stamps"] or {}, bool(row["deleted"])), incoming)
     merged = {**row, **outcome.values, "stamps": outcome.stamps, "deleted": outcome.deleted, "updated_by": user_id}
     if not scope_allows(scope, spec.table, merged):

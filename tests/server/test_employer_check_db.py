@@ -98,3 +98,11 @@ def test_two_confirmations_at_once_add_the_steps_once(shared_engine):
         with engine.connect() as conn:
             steps = conn.execute(select(_EVENT.c.status).where(_EVENT.c.referral_id == referral_id)).scalars().all()
         assert sorted(steps) == ["hired", "interviewed", "referred"]
+
+
+def test_a_referrals_check_token_is_set_once(any_engine):
+    with served(any_engine) as (_engine, world, client):
+        phone, referral_id, code, token, _today = pushed_referral(client, world, zero_employment=False)
+        answer = phone.push([phone.edit("referral", referral_id, {"check_token": new_check_token()})])
+        assert [(r["status"], r["code"]) for r in answer["results"]] == [("rejected", "sync.read_only")]
+        assert client.get(f"/r/{code}?t={token}").status_code == 200  # the printed slip still opens it
