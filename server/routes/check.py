@@ -115,3 +115,9 @@ async def confirm(request: Request, code: str) -> HTMLResponse:
     def again(refused: check.CheckRefused) -> str:
         return referral_page(refused.view, credential, message=refused.message, refused=True)
     return await _run(request, work, again)
+
+
+@router.get("/{code}/{rest:path}")
+def unknown_page(code: str, rest: str) -> HTMLResponse:
+    """An address under /r that is no slip's (a mistyped or cut link): the entry form, in Chinese."""
+    return _html(entry_page("这个网址不完整：请重新扫描推荐单上的二维码，或输入推荐码和核对码。"), 404)

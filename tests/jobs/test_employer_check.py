@@ -212,7 +212,7 @@ def test_an_expired_slip_says_so(phone, cloud, employer):
 
 @pytest.mark.parametrize("request_args", [
     ("GET", "/r/%E4%B8%AD%E6%96%87", {}), ("GET", "/r/ZZZZZZZZ?t=" + "x" * 5000, {}),
-    ("GET", "/r/ZZZZZZZZ", {}), ("GET", "/r", {}),
+    ("GET", "/r/ZZZZZZZZ", {}), ("GET", "/r", {}), ("GET", "/r/ZZZZZZZZ/more/parts", {}),
     ("POST", "/r", {"content": b"\xff\xfe", "headers": {"content-type": "application/x-www-form-urlencoded"}}),
     ("POST", "/r", {"json": {"code": "x"}}),
     ("POST", "/r", {"data": {"code": "", "c": ""}}),
