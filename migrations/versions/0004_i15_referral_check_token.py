@@ -3,8 +3,8 @@
 Existing referrals get a fresh random token each (their printed slips had no
 token: the employer types the code the coordinator reprints with the new one).
 
-Revision ID: 0003_i15
-Revises: 0002
+Revision ID: 0004_i15
+Revises: 0003_i16
 Create Date: 2026-12-02 07:10:00
 """
 from __future__ import annotations
@@ -16,8 +16,8 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 from alembic import op
 
-revision: str = "0003_i15"
-down_revision: Union[str, Sequence[str], None] = "0002"
+revision: str = "0004_i15"
+down_revision: Union[str, Sequence[str], None] = "0003_i16"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
