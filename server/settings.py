@@ -40,6 +40,13 @@ class Settings(BaseSettings):
     login_first_delay_seconds: float = Field(default=2, gt=0)
     login_max_delay_seconds: float = Field(default=300, gt=0)
     login_window_seconds: int = Field(default=15 * 60, gt=0)
+    # the employer's check of a referral slip (docs/employer-check.md): the address printed in the slip's QR
+    # code ("" = the address the phones sync with), how long a slip can be confirmed, and the refusals' throttle
+    slip_base_url: str = Field(default="", max_length=200)
+    referral_check_days: int = Field(default=60, gt=0)
+    check_max_failures_per_address: int = Field(default=20, ge=0)  # 0 = off
+    check_max_failures_per_referral: int = Field(default=5, ge=0)
+    check_window_seconds: int = Field(default=60 * 60, gt=0)
     # SQLite: how long a writer waits for the database lock before failing (ms)
     sqlite_busy_timeout_ms: int = Field(default=10_000, ge=0)
     # uvicorn defaults for `doorstep serve`

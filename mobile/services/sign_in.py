@@ -76,7 +76,8 @@ class SignInService:
         user = dict(answer["user"])
         user["grid_ids"] = grid_ids_of(user)
         self.session.pending_sign_in = {"server_url": url, "token": answer["token"],
-                                        "device_id": answer["device_id"], "user": user}
+                                        "device_id": answer["device_id"], "user": user,
+                                        "slip_base_url": str(answer.get("slip_base_url") or "")}
         self.state.server_url = url
         self.state.user = user
         self.state.phase = SET_PIN
