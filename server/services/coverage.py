@@ -57,8 +57,8 @@ def grid_counts(conn: Connection, grid_ids: Sequence[str], period: cov.Period) -
     def add(grid_id: str, counts: cov.CoverageCounts) -> None:
         result[grid_id] = result.get(grid_id, cov.CoverageCounts()) + counts
 
-    for row in conn.execute(_resident_counts(grid_ids, period)):
-        add(row[0], cov.CoverageCounts(*row[1:9]))
+    for row in conn.execute(_resident_counts(grid_ids, period)).mappings():
+        add(row["grid_id"], cov.CoverageCounts(**{name: row[name] for name in RESIDENT_COUNTS}))
     for grid_id, received, in_time in conn.execute(_entry_counts(conn.dialect.name, grid_ids, period)):
         add(grid_id, cov.CoverageCounts(visits_received=received, visits_on_time=in_time))
     for grid_id, households, employed in conn.execute(_hardship_counts(grid_ids, period)):
@@ -68,20 +68,30 @@ def grid_counts(conn: Connection, grid_ids: Sequence[str], period: cov.Period) -
     return result
 
 
+RESIDENT_COUNTS = ("registered", "visited", "complete", "entered", "guided", "able", "reemployed", "able_4050",
+                   "reemployed_4050", "relocated_able", "relocated_employed")
+
+
 def _resident_counts(grid_ids: Sequence[str], period: cov.Period):
     rows = resident_rows(grid_ids, period)
     c, person = rows.columns, rows.person
-    base, able, employed, older = c["base"], c["able"], c["employed"], c["older"]
+    base, able, employed, older, relocated = c["base"], c["able"], c["employed"], c["older"], c["relocated"]
+    conditions = {
+        "registered": base,
+        "visited": and_(base, c["visited"]),
+        "complete": and_(base, c["complete"]),
+        "entered": and_(base, c["entered"]),
+        "guided": and_(base, c["guided"]),
+        "able": and_(base, able),
+        "reemployed": and_(base, able, employed),
+        "able_4050": and_(base, able, older),
+        "reemployed_4050": and_(base, able, older, employed),
+        "relocated_able": and_(base, able, relocated),
+        "relocated_employed": and_(base, able, relocated, employed),
+    }
     return rows.query.with_only_columns(
         person.c.grid_id,
-        count_if(base),
-        count_if(and_(base, c["visited"])),
-        count_if(and_(base, c["complete"])),
-        count_if(and_(base, c["guided"])),
-        count_if(and_(base, able)),
-        count_if(and_(base, able, employed)),
-        count_if(and_(base, able, older)),
-        count_if(and_(base, able, older, employed)),
+        *(count_if(conditions[name]).label(name) for name in RESIDENT_COUNTS),
         maintain_column_froms=False,
     ).group_by(person.c.grid_id)
 
@@ -263,7 +273,7 @@ def coverage_report(conn: Connection, scope: Scope, area_id: str, period: cov.Pe
         counts = per_area.get(area["id"], cov.CoverageCounts())
         check = None
         if area["level"] == "community":
-            check = cov.full_employment_check(counts, relocated=bool(area["relocated"]))
+            check = cov.full_employment_check(counts)
         return AreaCoverage(area["id"], area["level"], area["name"], area["parent_id"], counts, check)
 
     def ordered(level: str, parent: str | None = None) -> list[AreaCoverage]:

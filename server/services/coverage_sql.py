@@ -41,7 +41,7 @@ from shared.coverage import (
     Period,
     age_cutoff,
 )
-from shared.models import Area, Household, Resident, StatusRecord, Visit
+from shared.models import Area, Household, InformationRecord, Resident, StatusRecord, Visit
 from shared.vocab import StatusKind
 
 AREA = Area.__table__
@@ -49,6 +49,7 @@ HOUSEHOLD = Household.__table__
 RESIDENT = Resident.__table__
 STATUS = StatusRecord.__table__
 VISIT = Visit.__table__
+INFORMATION = InformationRecord.__table__
 EMPLOYED = sorted(EMPLOYED_CODES)
 
 
@@ -184,6 +185,30 @@ def visited(period: Period, person) -> ColumnElement[bool]:
     return exists().where(VISIT.c.household_id == person.c.household_id, visit_in(period), VISIT.c.outcome == MET)
 
 
+def information_before(period: Period, person) -> ColumnElement[bool]:
+    """An information record of the person before the period's end: entered by then (correlated to ``person``)."""
+    return exists().where(INFORMATION.c.resident_id == person.c.id, INFORMATION.c.recorded_at < period.end_before)
+
+
+def complete_at_end(period: Period, person) -> ColumnElement[bool]:
+    """The person's latest information record before the period's end says complete (``shared.coverage.information_at``)."""
+    later = INFORMATION.alias("later")
+    newer = or_(later.c.recorded_at > INFORMATION.c.recorded_at,
+                and_(later.c.recorded_at == INFORMATION.c.recorded_at, later.c.id > INFORMATION.c.id))
+    return exists().where(
+        INFORMATION.c.resident_id == person.c.id, INFORMATION.c.recorded_at < period.end_before,
+        INFORMATION.c.complete.is_(True),
+        ~exists().where(later.c.resident_id == INFORMATION.c.resident_id, later.c.recorded_at < period.end_before,
+                        newer),
+    )
+
+
+def relocated_household(person) -> ColumnElement[bool]:
+    """The person's household is flagged 棚改回迁 (correlated to ``person``)."""
+    return exists().where(HOUSEHOLD.c.id == person.c.household_id, HOUSEHOLD.c.relocated.is_(True),
+                          HOUSEHOLD.c.deleted.is_(False))
+
+
 def candidates(grid_ids: Sequence[str], period: Period):
     """Residents of the grids with a registration record by ``end``: nobody else can be registered unemployed in P.
 
@@ -212,7 +237,9 @@ def resident_rows(grid_ids: Sequence[str], period: Period) -> PersonRows:
     columns = {
         "base": is_base(f),
         "visited": visited(period, person),
-        "complete": ~incomplete(person),
+        "complete": complete_at_end(period, person),
+        "entered": information_before(period, person),
+        "relocated": relocated_household(person),
         "guided": guided(period, person),
         "able": func.coalesce(f.c.able_end, 0) == 1,
         "employed": func.coalesce(f.c.emp_end, 0) == 1,

@@ -19,7 +19,7 @@ from server.services import coverage, coverage_lists
 from server.services.scope import Scope
 from shared import coverage as cov
 
-RATE_COLUMNS: tuple[str, ...] = cov.RATE_NAMES[:-1]  # the zero-employment counts get their own columns
+RATE_COLUMNS: tuple[str, ...] = tuple(n for n in cov.RATE_NAMES if n != "zero_employment_on_time_rate")  # own columns
 ZERO_COLUMNS = (("zero_identified", "零就业家庭"), ("zero_met", "按时就业"), ("zero_overdue", "逾期"),
                 ("zero_open", "未到期"))
 HEADER_FONT = Font(bold=True)
