@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from server.deps import ConnDep, ManagerUser, ScopeDep
 from server.errors import error_responses
-from server.routes.coverage import MONTH_PATTERN, area_of, parse_period
+from server.routes.coverage import MONTH_PATTERN, PERIOD_PATTERN, area_of, parse_period
 from server.services import spot_checks
 from shared.models import utc_now
 
@@ -20,6 +20,7 @@ class DrawRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     area_id: str | None = Field(default=None, max_length=36)
     month: str | None = Field(default=None, pattern=MONTH_PATTERN)
+    period: str | None = Field(default=None, pattern=PERIOD_PATTERN)
     start: date | None = None
     end: date | None = None
     rate: float = Field(default=0.01, gt=0, le=1)
@@ -38,7 +39,7 @@ class ResultRequest(BaseModel):
 @router.post("", status_code=201)
 def draw(body: DrawRequest, manager: ManagerUser, scope: ScopeDep, conn: ConnDep) -> dict:
     """Draw about ``rate`` of the registered unemployed of the area in the period (and ``community_share`` of its communities)."""
-    period = parse_period(body.month, body.start, body.end, utc_now())
+    period = parse_period(body.month, body.start, body.end, utc_now(), body.period)
     return spot_checks.draw_sample(conn, scope, area_of(scope, body.area_id), period, user_id=manager.user_id,
                                    now=utc_now(), rate=body.rate, community_share=body.community_share,
                                    seed=body.seed, method=body.method)

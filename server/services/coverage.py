@@ -217,6 +217,12 @@ class CoverageReport:
     coordinators: list[CoordinatorCoverage]
     community_pass_rate: cov.Rate
     areas: dict[str, dict] = field(default_factory=dict)
+    target: float = cov.DISTRICT_TARGET
+
+    @property
+    def district_target(self) -> cov.DistrictTarget:
+        """The share of full-employment communities against the target share (a setting, 60% by default)."""
+        return cov.DistrictTarget(self.community_pass_rate, self.target)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -227,6 +233,7 @@ class CoverageReport:
             "grids": [g.as_dict() for g in self.grids],
             "coordinators": [c.as_dict() for c in self.coordinators],
             "community_pass_rate": self.community_pass_rate.as_dict(),
+            "full_employment_target": self.district_target.as_dict(),
         }
 
 
@@ -261,8 +268,13 @@ def visible_areas(conn: Connection, scope: Scope, area_id: str) -> list[dict]:
     return [a for a in areas if a["id"] == area_id or a["level"] != "grid" or scope.allows_grid(a["id"])]
 
 
-def coverage_report(conn: Connection, scope: Scope, area_id: str, period: cov.Period) -> CoverageReport:
-    """The coverage of one area (403 outside the caller's areas, 404 for an unknown one)."""
+def coverage_report(conn: Connection, scope: Scope, area_id: str, period: cov.Period,
+                    target: float = cov.DISTRICT_TARGET) -> CoverageReport:
+    """The coverage of one area (403 outside the caller's areas, 404 for an unknown one).
+
+    ``target`` is the share of communities that should be full-employment
+    communities (``Settings.full_employment_target``).
+    """
     visible = visible_areas(conn, scope, area_id)
     by_id = {a["id"]: a for a in visible}
     grid_ids = area_grid_ids(scope, visible)
@@ -298,6 +310,7 @@ def coverage_report(conn: Connection, scope: Scope, area_id: str, period: cov.Pe
         coordinators=coordinators,
         community_pass_rate=cov.community_pass_rate(c.check for c in communities if c.check),
         areas={a["id"]: a for a in visible},
+        target=target,
     )
 
 

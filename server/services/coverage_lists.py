@@ -134,6 +134,8 @@ def zero_employment_households(conn: Connection, scope: Scope, area_id: str, per
             "identified_on": household["zero_employment_identified_on"].isoformat(),
             "wants_two": bool(household["zero_employment_wants_two"]), "state": clock.state,
             "deadline": clock.deadline.isoformat(), "days_left": clock.days_left, "days_overdue": clock.days_overdue,
+            "first_deadline": clock.first_deadline.isoformat() if clock.first_deadline else None,
+            "second_deadline": clock.second_deadline.isoformat() if clock.second_deadline else None,
             "resolved_on": clock.resolved_on.isoformat() if clock.resolved_on else None, "label_zh": clock.label_zh,
         })
     return sorted(result, key=lambda h: (h["deadline"], h["community"], h["grid"], h["address"]))
