@@ -17,8 +17,13 @@ def normalize_url(url: str | URL) -> URL:
     return url
 
 
-def make_engine(url: str | URL, *, busy_timeout_ms: int = 10_000, echo: bool = False) -> Engine:
+def make_engine(url: str | URL, *, busy_timeout_ms: int = 10_000, echo: bool = False,
+                pooled: bool = False) -> Engine:
     """An engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout on every connection.
+
+    ``pooled``: PostgreSQL is reached through a transaction-pooling proxy
+    (pgbouncer), where a server connection serves other clients between
+    transactions, so psycopg must not keep prepared statements on it.
 
     A SQLite file's folder is created when missing, so the default settings
     run with no set-up. ``sqlite://`` (memory) uses one shared connection so
@@ -26,7 +31,8 @@ def make_engine(url: str | URL, *, busy_timeout_ms: int = 10_000, echo: bool = F
     """
     url = normalize_url(url)
     if url.get_backend_name() != "sqlite":
-        return create_engine(url, echo=echo, pool_pre_ping=True)
+        connect_args = {"prepare_threshold": None} if pooled else {}
+        return create_engine(url, echo=echo, pool_pre_ping=True, connect_args=connect_args)
     memory = url.database in (None, "", ":memory:")
     if not memory:
         Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)

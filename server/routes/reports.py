@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Response
 
-from server.deps import ConnDep, ManagerUser, ScopeDep, SettingsDep
+from server.deps import ManagerUser, ReportsConnDep, ScopeDep, SettingsDep
 from server.errors import error_responses
 from server.routes.coverage import AreaQuery, MonthQuery, PeriodQuery, area_of, parse_period
 from server.services import monthly_report
@@ -20,7 +20,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @router.get("/monthly", response_class=Response,
             responses={200: {"content": {XLSX: {}}, "description": "the workbook"}})
-def monthly(manager: ManagerUser, scope: ScopeDep, conn: ConnDep, settings: SettingsDep, area_id: AreaQuery = None,
+def monthly(manager: ManagerUser, scope: ScopeDep, conn: ReportsConnDep, settings: SettingsDep,
+            area_id: AreaQuery = None,
             month: MonthQuery = None, start: date | None = None,
             end: Annotated[date | None, Query()] = None, period: PeriodQuery = None,
             full_phones: Annotated[bool, Query(description="the call list: residents' phone numbers unmasked")] = False,
