@@ -34,6 +34,7 @@ class ResultRequest(BaseModel):
     result: Literal["confirmed", "not_confirmed", "unreachable"]
     notes: str = Field(default="", max_length=500)
     method: Literal["phone", "home"] | None = None
+    rating: int | None = Field(default=None, ge=1, le=5, description="the resident's rating of the service, 1–5")
 
 
 @router.post("", status_code=201)
@@ -56,6 +57,12 @@ def sample(sample_id: str, _manager: ManagerUser, scope: ScopeDep, conn: ConnDep
     return spot_checks.sample_items(conn, scope, sample_id)
 
 
+@router.get("/{sample_id}/summary")
+def summary(sample_id: str, _manager: ManagerUser, scope: ScopeDep, conn: ConnDep) -> dict:
+    """The sample's results per community and per coordinator (reached, confirmed, discrepancies, ratings)."""
+    return spot_checks.sample_summary(spot_checks.sample_items(conn, scope, sample_id))
+
+
 @router.get("/{sample_id}/call-list", response_class=Response)
 def call_list(sample_id: str, _manager: ManagerUser, scope: ScopeDep, conn: ConnDep,
               format: Annotated[Literal["csv", "xlsx"], Query()] = "csv") -> Response:
@@ -73,7 +80,7 @@ def call_list(sample_id: str, _manager: ManagerUser, scope: ScopeDep, conn: Conn
 def record(item_id: str, body: ResultRequest, manager: ManagerUser, scope: ScopeDep, conn: ConnDep) -> dict:
     """Record the result of one verification."""
     return spot_checks.record_result(conn, scope, item_id, result=body.result, notes=body.notes,
-                                     user_id=manager.user_id, now=utc_now(), method=body.method)
+                                     user_id=manager.user_id, now=utc_now(), method=body.method, rating=body.rating)
 
 
 def spot_checks_xlsx() -> str:
