@@ -52,6 +52,7 @@ from shared.vocab import EMPLOYED_STATUSES, ServiceItem, StatusKind, VisitOutcom
 from shared.zero_employment import ClockState, clock_from
 
 CHINA_TZ = timezone(timedelta(hours=8), "CST")
+PERIOD_MONTHS = {"month": 1, "quarter": 3, "half": 6, "year": 12}
 _PERIOD_TEXT = re.compile(r"(\d{4})(?:-(\d{2})|-Q([1-4])|-H([12]))?")
 ENTRY_WINDOW = timedelta(hours=72)
 EMPLOYED_CODES: frozenset[str] = frozenset(str(s.value) for s in EMPLOYED_STATUSES)
@@ -153,6 +154,19 @@ class Period:
         if length == 12 and first == 1:
             return "year"
         return "days"
+
+    @classmethod
+    def containing(cls, day: date, kind: str) -> Period:
+        """The month, quarter, half year or year that holds ``day``."""
+        length = PERIOD_MONTHS[kind]
+        first = (day.month - 1) // length * length + 1
+        return cls.months(day.year, first, length)
+
+    def shift(self, steps: int) -> Period:
+        """The period ``steps`` months, quarters, half years or years later (earlier when negative)."""
+        length = PERIOD_MONTHS[self.kind]  # KeyError for a span of days: it has no neighbours
+        index = self.start.year * 12 + self.start.month - 1 + steps * length
+        return Period.months(index // 12, index % 12 + 1, length)
 
     @property
     def start_at(self) -> datetime:

@@ -158,3 +158,25 @@ def test_without_the_server_the_screen_says_so_and_retries(town_app):
     start.network.online = True
     tap(button(view, "重试"))
     assert "街道 · 北站街道" in texts(settle(app))
+
+
+def test_the_manager_chooses_a_quarter_a_half_year_or_a_year(town_app):
+    town, start = town_app
+    app = start("manager_a")
+    view = open_screen(app, "/manager")
+    tap(button(view, "季"))
+    view = settle(app)
+    shown = texts(view)
+    assert "统计期 2026年第四季度" in shown and "上一季" in shown
+    table = next(c for c in walk(view) if isinstance(c, ft.DataTable))
+    rows = {r.cells[0].content.value: r.cells[1].content.value for r in table.rows}
+    # Oct–Dec: P1-P5, P7 (from 1 Dec), P8 (until 31 Oct), P9; not visited: P4, P7, P8 (P3 met on 1 Dec)
+    assert rows["走访率"] == "5/8"
+    assert "目标 60%：未达到" in shown  # 0 of 1 communities of the street
+    tap(button(view, "上一季"))
+    assert "统计期 2026年第三季度" in texts(settle(app))
+    tap(button(view := app.page.view, "年"))
+    view = settle(app)
+    assert "统计期 2026年" in texts(view) and "上一年" in texts(view)
+    tap(button(view, "月"))
+    assert "统计月份 2026-12" in texts(settle(app))  # the year's last month that has begun (today: December)
