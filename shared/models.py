@@ -337,6 +337,10 @@ class ChangeLog(SQLModel, table=True):
 
 
 Index("ix_change_log_row", ChangeLog.table_name, ChangeLog.row_id, unique=True)
+# A pull reads the entries of its scope after a cursor in version order: one range per scope column.
+Index("ix_change_log_grid_version", ChangeLog.grid_id, ChangeLog.version)
+Index("ix_change_log_street_version", ChangeLog.street_id, ChangeLog.version)
+Index("ix_change_log_district_version", ChangeLog.district_id, ChangeLog.version)
 
 
 class SyncState(SQLModel, table=True):
