@@ -14,7 +14,6 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import (
-    JSON,
     ColumnElement,
     Select,
     String,
@@ -30,7 +29,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql import Subquery
 
-from shared import validation
 from shared.coverage import (
     ABLE,
     EMPLOYED_CODES,
@@ -133,26 +131,6 @@ def is_base(f: Subquery) -> ColumnElement[bool]:
     """Registered unemployed in P: registered on some day and not employed on some day."""
     return and_(func.coalesce(f.c.reg, 0) == 1,
                 or_(func.coalesce(f.c.emp_start, 0) == 0, func.coalesce(f.c.unemp_in_p, 0) == 1))
-
-
-def _missing(person, field: str) -> ColumnElement[bool]:
-    column, kind = person.c[field], RESIDENT.c[field].type
-    if field in validation.ONLY_NONE_IS_MISSING:  # the rule of missing_fields, kept in one place
-        return column.is_(None)
-    if isinstance(kind, JSON):
-        return json_list_empty(column)
-    if isinstance(kind, String) or isinstance(getattr(kind, "impl", None), String):
-        return or_(column.is_(None), func.trim(column) == "")
-    return column.is_(None)
-
-
-def incomplete(person=RESIDENT) -> ColumnElement[bool]:
-    """Some required field is missing (``shared.validation.missing_fields``, in SQL)."""
-    not_employed = func.coalesce(person.c.employment_status, "").not_in(EMPLOYED)
-    return or_(*(
-        and_(not_employed, _missing(person, f)) if f in validation.REQUIRED_IF_NOT_EMPLOYED else _missing(person, f)
-        for f in validation.REQUIRED_RESIDENT_FIELDS
-    ))
 
 
 def group_4050(period: Period, person=RESIDENT) -> ColumnElement[bool]:
