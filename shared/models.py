@@ -366,6 +366,22 @@ class AuditEvent(SQLModel, table=True):
     detail: dict = Field(default_factory=dict, sa_type=JSON)
 
 
+class LoginThrottle(SQLModel, table=True):
+    """Recent failed sign-ins for one account, address or device: how long the next attempt waits.
+
+    ``key`` is ``account:<user id>``, ``login:<bucket>`` (a username no account has, by a
+    coarse hash bucket), ``address:<hash>`` or ``device:<device id>``: never a typed name or an
+    address in plain text. ``attempts`` only grows: writers compare and set it, so two server
+    processes counting the same attempt at once cannot both pass.
+    """
+
+    __tablename__ = "login_throttle"
+    key: str = Field(primary_key=True, max_length=80)
+    attempts: int = 0
+    failures: int = 0
+    last_failed_at: Optional[datetime] = None
+
+
 class SpotCheck(SQLModel, table=True):
     """One person drawn for verification by phone or at home, and the result."""
 
@@ -428,7 +444,7 @@ SYNCED_MODELS: tuple[type[SyncedRow], ...] = (
     Area, Household, Resident, StatusRecord, Visit, Employer, Vacancy, Referral, ReferralEvent, Conflict,
 )
 SERVER_ONLY_MODELS: tuple[type[SQLModel], ...] = (UserAccount, UserArea, Device, ChangeLog, SyncState, AuditEvent, SpotCheck,
-                                                  InformationRecord, CoordinatorAssessment)
+                                                  InformationRecord, CoordinatorAssessment, LoginThrottle)
 MODEL_BY_TABLE: dict[str, type[SQLModel]] = {m.__tablename__: m for m in SYNCED_MODELS + SERVER_ONLY_MODELS}
 
 

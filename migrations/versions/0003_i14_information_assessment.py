@@ -6,7 +6,7 @@ migration their values as of today stand for the values as they were (the
 server kept no history of them before).
 
 Revision ID: 0003_i14
-Revises: 0003_i16
+Revises: 0003_i13a
 Create Date: 2026-12-02 07:10:00
 """
 from __future__ import annotations
@@ -22,7 +22,7 @@ from alembic import op
 from shared.validation import missing_fields
 
 revision: str = "0003_i14"
-down_revision: Union[str, Sequence[str], None] = "0003_i16"
+down_revision: Union[str, Sequence[str], None] = "0003_i13a"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -27,7 +27,7 @@ def test_0003_backfills_information_records_and_goes_back(empty_url):
     assert [(r[0], r[1], bool(r[2]), r[3]) for r in rows] == [("r1", "g", False, "backfill")]  # most fields empty
     assert {"community_id", "rating"} <= {c["name"] for c in inspect(engine).get_columns("spot_check")}
     engine.dispose()
-    downgrade("0003_i16", empty_url)
+    downgrade("0003_i13a", empty_url)
     engine = create_engine(empty_url)
     assert "information_record" not in inspect(engine).get_table_names()
     assert "rating" not in {c["name"] for c in inspect(engine).get_columns("spot_check")}
