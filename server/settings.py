@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     check_window_seconds: int = Field(default=60 * 60, gt=0)
     # SQLite: how long a writer waits for the database lock before failing (ms)
     sqlite_busy_timeout_ms: int = Field(default=10_000, ge=0)
+    # the share of a district's communities that should be full-employment communities (seed 002: 60%)
+    full_employment_target: float = Field(default=0.60, gt=0, le=1)
     # uvicorn defaults for `doorstep serve`
     host: str = "127.0.0.1"
     port: int = 8000

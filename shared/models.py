@@ -416,13 +416,53 @@ class SpotCheck(SQLModel, table=True):
     notes: str = Field(default="", max_length=500)
     verified_by: Optional[str] = Field(default=None, max_length=36)
     verified_at: Optional[datetime] = None
+    # the drawn community a drawn person belongs to (people are drawn within the communities drawn)
+    community_id: Optional[str] = Field(default=None, max_length=36)
+    rating: Optional[int] = None  # the resident's evaluation of the service, 1 (poor) to 5 (very good); optional
+
+
+class InformationRecord(SQLModel, table=True):
+    """What the server held of one person's information from ``recorded_at`` on: entered, and complete or not.
+
+    Written by the server (``server.services.information_history``) when a
+    resident first reaches it (from a phone or a ledger) and whenever the
+    completeness of what it holds changes; never updated. The information
+    rates of a past period read the latest record before the period's end,
+    so a field filled later does not change them (docs/information-history.md).
+    """
+
+    __tablename__ = "information_record"
+    id: str = _id_field()
+    resident_id: str = Field(max_length=36)
+    grid_id: str = Field(max_length=36, index=True)
+    recorded_at: datetime
+    complete: bool
+    missing: list = Field(default_factory=list, sa_type=JSON)  # shared.validation.missing_fields
+    source: str = Field(default="phone", max_length=16)  # phone | ledger | server | backfill
+
+
+Index("ix_information_record_resident", InformationRecord.resident_id, InformationRecord.recorded_at)
+
+
+class CoordinatorAssessment(SQLModel, table=True):
+    """A manager's yearly assessment of one coordinator: points per item (``shared.assessment.ITEMS``)."""
+
+    __tablename__ = "coordinator_assessment"
+    __table_args__ = (UniqueConstraint("user_id", "year"),)
+    id: str = _id_field()
+    user_id: str = Field(max_length=36, index=True)
+    year: int
+    scores: dict = Field(default_factory=dict, sa_type=JSON)  # item -> points
+    notes: str = Field(default="", max_length=2000)
+    assessed_by: Optional[str] = Field(default=None, max_length=36)
+    assessed_at: datetime = Field(default_factory=utc_now)
 
 
 SYNCED_MODELS: tuple[type[SyncedRow], ...] = (
     Area, Household, Resident, StatusRecord, Visit, Employer, Vacancy, Referral, ReferralEvent, Conflict,
 )
 SERVER_ONLY_MODELS: tuple[type[SQLModel], ...] = (UserAccount, UserArea, Device, ChangeLog, SyncState, AuditEvent, SpotCheck,
-                                                  LoginThrottle)
+                                                  InformationRecord, CoordinatorAssessment, LoginThrottle)
 MODEL_BY_TABLE: dict[str, type[SQLModel]] = {m.__tablename__: m for m in SYNCED_MODELS + SERVER_ONLY_MODELS}
 
 

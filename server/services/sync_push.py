@@ -33,6 +33,7 @@ from server.errors import ApiError
 from server.services import push_guard
 from server.services.audit import record_event
 from server.services.change_log import LogEntry, VersionCounter, lock_versions
+from server.services.information_history import record_information
 from server.services.scope import Scope
 from server.services.sync_rows import FETCH_CHUNK, fetch_rows, row_scope, scope_allows, table_of
 from shared import sync_protocol as proto
@@ -174,6 +175,7 @@ def _apply(conn: Connection, user_id: str, device_id: str, scope: Scope, request
     _recompute_referrals(conn, batch)
     _write(conn, batch, counter)
     counter.save()
+    record_information(conn, [row_id for table, row_id in batch.touched if table == "resident"], now, "phone")
     for item in fresh:
         if item.clamped_ms and results[item.change.seq].status != "rejected":
             record_event(conn, "sync.clock_clamped", user_id=user_id, device_id=device_id,

@@ -105,6 +105,10 @@ def _post(url: str, body: Any = None) -> dict[str, Any]:
     return {"method": "POST", "url": url, "json": body}
 
 
+def _request(method: str, url: str, body: Any = None, **params: Any) -> dict[str, Any]:
+    return {"method": method, "url": url, "json": body, "params": params}
+
+
 API = "/api/v1"
 COVERAGE_LISTS = ("/not-visited", "/incomplete", "/zero-employment-overdue", "/zero-employment", "/activity")
 
@@ -139,6 +143,14 @@ ROUTES: dict[tuple[str, str], RouteRule] = {
         f"{API}/spot-checks/{s.sample}")),
     ("GET", f"{API}/spot-checks/{{sample_id}}/call-list"): RouteRule(managers_in_area, lambda s, m: _get(
         f"{API}/spot-checks/{s.sample}/call-list")),
+    ("GET", f"{API}/spot-checks/{{sample_id}}/summary"): RouteRule(managers_in_area, lambda s, m: _get(
+        f"{API}/spot-checks/{s.sample}/summary")),
+    ("GET", f"{API}/assessments"): RouteRule(managers_in_area, lambda s, m: _get(
+        f"{API}/assessments", area_id=s.community, year=2026)),
+    ("PUT", f"{API}/assessments/{{user_id}}/{{year}}"): RouteRule(managers_in_area, lambda s, m: _request(
+        "PUT", f"{API}/assessments/{s.user}/2026", {"scores": {}, "notes": ""}, area_id=s.community)),
+    ("GET", f"{API}/assessments/{{user_id}}/{{year}}/sheet"): RouteRule(managers_in_area, lambda s, m: _get(
+        f"{API}/assessments/{s.user}/2026/sheet", area_id=s.community)),
     ("POST", f"{API}/spot-checks/items/{{item_id}}"): RouteRule(managers_in_area, lambda s, m: _post(
         f"{API}/spot-checks/items/{s.item}", {"result": "confirmed"})),
     # what a push or pull may touch is the table matrix below; the routes themselves serve anyone signed in
