@@ -32,11 +32,25 @@ class Settings(BaseSettings):
     token_idle_days: int = Field(default=90, ge=0)
     # how often a device's last_seen_at is written (seconds), to keep reads cheap
     last_seen_interval_seconds: int = Field(default=300, ge=0)
-    # sign-in throttle: after this many failures for one username within the window, 429 (0 = off)
-    login_max_failures: int = Field(default=10, ge=0)
+    # sign-in throttle (server/services/login_throttle.py): failures that pass freely per account and per
+    # address, then delays doubling from the first to the longest; failures older than the window are forgotten
+    login_throttle: bool = True
+    login_free_failures: int = Field(default=5, ge=0)
+    login_address_free_failures: int = Field(default=30, ge=0)
+    login_first_delay_seconds: float = Field(default=2, gt=0)
+    login_max_delay_seconds: float = Field(default=300, gt=0)
     login_window_seconds: int = Field(default=15 * 60, gt=0)
+    # the employer's check of a referral slip (docs/employer-check.md): the address printed in the slip's QR
+    # code ("" = the address the phones sync with), how long a slip can be confirmed, and the refusals' throttle
+    slip_base_url: str = Field(default="", max_length=200)
+    referral_check_days: int = Field(default=60, gt=0)
+    check_max_failures_per_address: int = Field(default=20, ge=0)  # 0 = off
+    check_max_failures_per_referral: int = Field(default=5, ge=0)
+    check_window_seconds: int = Field(default=60 * 60, gt=0)
     # SQLite: how long a writer waits for the database lock before failing (ms)
     sqlite_busy_timeout_ms: int = Field(default=10_000, ge=0)
+    # the share of a district's communities that should be full-employment communities (seed 002: 60%)
+    full_employment_target: float = Field(default=0.60, gt=0, le=1)
     # uvicorn defaults for `doorstep serve`
     host: str = "127.0.0.1"
     port: int = 8000

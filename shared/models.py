@@ -19,6 +19,7 @@ creates only ``DEVICE_TABLES`` (plus its own outbox tables from ``mobile``).
 """
 from __future__ import annotations
 
+import secrets
 import uuid
 from datetime import date, datetime, timezone
 from typing import Any, Optional
@@ -30,6 +31,19 @@ from sqlmodel import Field, SQLModel
 def new_id() -> str:
     """A fresh random UUID string, the primary key of any new record."""
     return str(uuid.uuid4())
+
+
+CHECK_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base32 (as the referral code)
+CHECK_TOKEN_LENGTH = 20  # 100 random bits
+
+
+def new_check_token() -> str:
+    """A fresh random check token for a referral slip's QR code (100 bits, Crockford base32).
+
+    Made where the referral is made (the phone, offline): see ``docs/employer-check.md``.
+    """
+    number = secrets.randbits(5 * CHECK_TOKEN_LENGTH)
+    return "".join(CHECK_ALPHABET[(number >> (5 * i)) & 31] for i in range(CHECK_TOKEN_LENGTH))
 
 
 def utc_now() -> datetime:
@@ -270,6 +284,8 @@ class Referral(SyncedRow, table=True):
     vacancy_id: str = Field(max_length=36, index=True)
     grid_id: str = Field(max_length=36, index=True)
     code: str = Field(max_length=16, index=True)  # short code on the slip
+    # the QR code's secret: the employer's page answers only with it (or its check code); docs/employer-check.md
+    check_token: str = Field(default_factory=new_check_token, max_length=32)
     consent_at: Optional[datetime] = None
     created_by: Optional[str] = Field(default=None, max_length=36)
     created_at: datetime = Field(default_factory=utc_now)
@@ -366,6 +382,24 @@ class AuditEvent(SQLModel, table=True):
     detail: dict = Field(default_factory=dict, sa_type=JSON)
 
 
+class LoginThrottle(SQLModel, table=True):
+    """Recent failed sign-ins for one account, address or device: how long the next attempt waits.
+
+    ``key`` is ``account:<user id>``, ``login:<bucket>`` (a username no account has, by a
+    coarse hash bucket), ``address:<hash>`` or ``device:<device id>``: never a typed name or an
+    address in plain text. ``attempts`` only grows: writers compare and set it, so two server
+    processes counting the same attempt at once cannot both pass.
+    """
+
+    __tablename__ = "login_throttle"
+    key: str = Field(primary_key=True, max_length=80)
+    attempts: int = 0
+    failures: int = 0
+    last_failed_at: Optional[datetime] = None
+# throttles count recent events of one action for one row (a referral, an address bucket, a login bucket)
+Index("ix_audit_event_action_row_at", AuditEvent.action, AuditEvent.row_id, AuditEvent.at)
+
+
 class SpotCheck(SQLModel, table=True):
     """One person drawn for verification by phone or at home, and the result."""
 
@@ -382,12 +416,53 @@ class SpotCheck(SQLModel, table=True):
     notes: str = Field(default="", max_length=500)
     verified_by: Optional[str] = Field(default=None, max_length=36)
     verified_at: Optional[datetime] = None
+    # the drawn community a drawn person belongs to (people are drawn within the communities drawn)
+    community_id: Optional[str] = Field(default=None, max_length=36)
+    rating: Optional[int] = None  # the resident's evaluation of the service, 1 (poor) to 5 (very good); optional
+
+
+class InformationRecord(SQLModel, table=True):
+    """What the server held of one person's information from ``recorded_at`` on: entered, and complete or not.
+
+    Written by the server (``server.services.information_history``) when a
+    resident first reaches it (from a phone or a ledger) and whenever the
+    completeness of what it holds changes; never updated. The information
+    rates of a past period read the latest record before the period's end,
+    so a field filled later does not change them (docs/information-history.md).
+    """
+
+    __tablename__ = "information_record"
+    id: str = _id_field()
+    resident_id: str = Field(max_length=36)
+    grid_id: str = Field(max_length=36, index=True)
+    recorded_at: datetime
+    complete: bool
+    missing: list = Field(default_factory=list, sa_type=JSON)  # shared.validation.missing_fields
+    source: str = Field(default="phone", max_length=16)  # phone | ledger | server | backfill
+
+
+Index("ix_information_record_resident", InformationRecord.resident_id, InformationRecord.recorded_at)
+
+
+class CoordinatorAssessment(SQLModel, table=True):
+    """A manager's yearly assessment of one coordinator: points per item (``shared.assessment.ITEMS``)."""
+
+    __tablename__ = "coordinator_assessment"
+    __table_args__ = (UniqueConstraint("user_id", "year"),)
+    id: str = _id_field()
+    user_id: str = Field(max_length=36, index=True)
+    year: int
+    scores: dict = Field(default_factory=dict, sa_type=JSON)  # item -> points
+    notes: str = Field(default="", max_length=2000)
+    assessed_by: Optional[str] = Field(default=None, max_length=36)
+    assessed_at: datetime = Field(default_factory=utc_now)
 
 
 SYNCED_MODELS: tuple[type[SyncedRow], ...] = (
     Area, Household, Resident, StatusRecord, Visit, Employer, Vacancy, Referral, ReferralEvent, Conflict,
 )
-SERVER_ONLY_MODELS: tuple[type[SQLModel], ...] = (UserAccount, UserArea, Device, ChangeLog, SyncState, AuditEvent, SpotCheck)
+SERVER_ONLY_MODELS: tuple[type[SQLModel], ...] = (UserAccount, UserArea, Device, ChangeLog, SyncState, AuditEvent, SpotCheck,
+                                                  InformationRecord, CoordinatorAssessment, LoginThrottle)
 MODEL_BY_TABLE: dict[str, type[SQLModel]] = {m.__tablename__: m for m in SYNCED_MODELS + SERVER_ONLY_MODELS}
 
 

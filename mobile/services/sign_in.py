@@ -76,7 +76,8 @@ class SignInService:
         user = dict(answer["user"])
         user["grid_ids"] = grid_ids_of(user)
         self.session.pending_sign_in = {"server_url": url, "token": answer["token"],
-                                        "device_id": answer["device_id"], "user": user}
+                                        "device_id": answer["device_id"], "user": user,
+                                        "slip_base_url": str(answer.get("slip_base_url") or "")}
         self.state.server_url = url
         self.state.user = user
         self.state.phase = SET_PIN
@@ -90,6 +91,10 @@ class SignInService:
             raise SignInError("无法连接服务器，请检查服务器地址和网络") from None
         if response.status_code == 401:
             raise SignInError("用户名或密码错误")
+        if response.status_code == 429:  # failed sign-ins slow the next ones down (docs/security.md)
+            seconds = response.headers.get("retry-after", "")
+            wait = f"请 {seconds} 秒后再试" if seconds.isdigit() else "请稍后再试"
+            raise SignInError(f"登录失败次数过多，{wait}")
         if response.status_code != 200:
             raise SignInError(f"服务器暂时无法登录（{response.status_code}），请稍后再试")
         return response.json()

@@ -30,8 +30,10 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from server.errors import ApiError
+from server.services import push_guard
 from server.services.audit import record_event
 from server.services.change_log import LogEntry, VersionCounter, lock_versions
+from server.services.information_history import record_information
 from server.services.scope import Scope
 from server.services.sync_rows import FETCH_CHUNK, fetch_rows, row_scope, scope_allows, table_of
 from shared import sync_protocol as proto
@@ -156,6 +158,9 @@ def _apply(conn: Connection, user_id: str, device_id: str, scope: Scope, request
             fresh.append(item)
             last_seq = item.change.seq
     _prefetch(conn, batch, fresh)
+    refused = push_guard.refused_changes(conn, scope, user_id, fresh, batch.rows)  # what the changes point to
+    results.update(refused)
+    fresh = [item for item in fresh if item.change.seq not in refused]
     for item in fresh:
         try:
             status, conflict_ids = apply_change(batch, item, user_id, device_id, scope, now)
@@ -170,6 +175,7 @@ def _apply(conn: Connection, user_id: str, device_id: str, scope: Scope, request
     _recompute_referrals(conn, batch)
     _write(conn, batch, counter)
     counter.save()
+    record_information(conn, [row_id for table, row_id in batch.touched if table == "resident"], now, "phone")
     for item in fresh:
         if item.clamped_ms and results[item.change.seq].status != "rejected":
             record_event(conn, "sync.clock_clamped", user_id=user_id, device_id=device_id,
@@ -178,6 +184,26 @@ def _apply(conn: Connection, user_id: str, device_id: str, scope: Scope, request
     if last_seq != start_seq:
         conn.execute(update(_DEVICE).where(_DEVICE.c.id == device_id).values(last_seq=last_seq))
     return last_seq
+
+
+def apply_server_changes(conn: Connection, changes: list[proto.Change], scope: Scope, now: datetime,
+                         *, user_id: str | None = None) -> list[str]:
+    """Changes the server makes itself (an employer's confirmation), merged as a device's push is.
+
+    The same checks, merge, referral status fold and set-wise write as a push,
+    with ``SERVER_CLOCK_ID`` as the device, in the caller's transaction (which
+    commits). Every change must apply: a ``Rejected`` one is raised.
+    """
+    now_ms = int(now.timestamp() * 1000)
+    prepared = [prepare(change, proto.SERVER_CLOCK_ID, now_ms, (now + LOCAL_OFFSET).date()) for change in changes]
+    counter = lock_versions(conn)
+    batch = Batch()
+    _prefetch(conn, batch, prepared)
+    statuses = [apply_change(batch, item, user_id, proto.SERVER_CLOCK_ID, scope, now)[0] for item in prepared]
+    _recompute_referrals(conn, batch)
+    _write(conn, batch, counter)
+    counter.save()
+    return statuses
 
 
 # --- checks that need no database ------------------------------------------------
@@ -343,6 +369,9 @@ def apply_change(batch: Batch, item: Prepared, user_id: str, device_id: str, sco
         raise Rejected(proto.REJECT_DELETED, "This record was deleted.")
     elif not scope_allows(scope, spec.table, row):
         raise Rejected(proto.REJECT_OUTSIDE_AREA, "This record is outside your areas.")
+    elif spec.table == "referral" and row.get("check_token") and incoming.values.get(
+            "check_token", row["check_token"]) != row["check_token"]:
+        raise Rejected(proto.REJECT_READ_ONLY, "A referral's check token is set once, when it is made.")
     outcome = merge_row(spec, RowState(row, row["stamps"] or {}, bool(row["deleted"])), incoming)
     merged = {**row, **outcome.values, "stamps": outcome.stamps, "deleted": outcome.deleted, "updated_by": user_id}
     if not scope_allows(scope, spec.table, merged):
@@ -418,14 +447,14 @@ def _recompute_referrals(conn: Connection, batch: Batch) -> None:
     events: dict[str, list[tuple]] = {i: [] for i in ids}
     stored = conn.execute(
         select(events_table.c.id, events_table.c.referral_id, events_table.c.status, events_table.c.stamp,
-               events_table.c.occurred_on)
+               events_table.c.occurred_on, events_table.c.grid_id)
         .where(events_table.c.referral_id.in_(ids), events_table.c.deleted.is_(False)))
     for event in stored:
         if ("referral_event", event.id) not in batch.created:
-            events[event.referral_id].append((event.status, event.stamp, event.occurred_on))
+            events[event.referral_id].append((event.status, event.stamp, event.occurred_on, event.grid_id))
     for (table_name, _id), row in batch.rows.items():
         if table_name == "referral_event" and (table_name, _id) in batch.created and row["referral_id"] in events:
-            events[row["referral_id"]].append((row["status"], row["stamp"], row["occurred_on"]))
+            events[row["referral_id"]].append((row["status"], row["stamp"], row["occurred_on"], row["grid_id"]))
     missing = [i for i in ids if ("referral", i) not in batch.rows]
     for row_id, row in fetch_rows(conn, "referral", missing).items():
         batch.rows[("referral", row_id)] = row
@@ -433,7 +462,8 @@ def _recompute_referrals(conn: Connection, batch: Batch) -> None:
         row = batch.rows.get(("referral", referral_id))
         if row is None or row["deleted"]:
             continue  # its events came first; the status is computed when the referral arrives
-        step = referral_status(events[referral_id])
+        # only events of the referral's own grid count (``push_guard``: an event may come before its referral)
+        step = referral_status([event[:3] for event in events[referral_id] if event[3] == row["grid_id"]])
         status, status_on = (step.status, step.occurred_on) if step else ("referred", None)
         if (row["status"], row["status_on"]) != (status, status_on):
             batch.rows[("referral", referral_id)] = {**row, "status": status, "status_on": status_on}
