@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 
-from server.db import make_engine
+from server.db import make_engine, protect
 from server.errors import COMMON_ERRORS, error_responses, install_error_handlers
 from server.middleware import RequestGuard
 from server.openapi import install_openapi
@@ -23,7 +23,9 @@ from server.settings import Settings, get_settings
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     settings = settings or get_settings()
     own_engine = engine is None
-    engine = engine or make_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+    engine = engine or make_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+                                   settings=settings)
+    protect(engine, settings)  # ID numbers and phones are sealed in the database (server.cells)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Optional
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -30,6 +31,13 @@ class Settings(BaseSettings):
     # sign-in throttle: after this many failures for one username within the window, 429 (0 = off)
     login_max_failures: int = Field(default=10, ge=0)
     login_window_seconds: int = Field(default=15 * 60, gt=0)
+    # the key ring sealing ID numbers and phones in the database (server.cells): its JSON or one base64
+    # key, else the file key_file (default <data_dir>/server-keys.json, made on first use)
+    data_keys: str = Field(default="", repr=False)
+    key_file: Optional[Path] = None
+    # PIPL retention: a resident deleted (or moved away) this many days ago is anonymised by
+    # `doorstep admin privacy-retention` (0 = never)
+    retention_days: int = Field(default=3 * 365, ge=0)
     # SQLite: how long a writer waits for the database lock before failing (ms)
     sqlite_busy_timeout_ms: int = Field(default=10_000, ge=0)
     # uvicorn defaults for `doorstep serve`
