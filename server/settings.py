@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     # key, else the file key_file (default <data_dir>/server-keys.json, made on first use)
     data_keys: str = Field(default="", repr=False)
     key_file: Optional[Path] = None
+    # a phone that has not reached the server for this many days asks for an online sign-in before it opens
+    device_offline_days: int = Field(default=14, ge=1)
     # PIPL retention: a resident deleted (or moved away) this many days ago is anonymised by
     # `doorstep admin privacy-retention` (0 = never)
     retention_days: int = Field(default=3 * 365, ge=0)

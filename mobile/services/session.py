@@ -17,6 +17,7 @@ from typing import Any, Callable, Optional
 import httpx
 
 from mobile.store import DeviceStore, KeyStore
+from mobile.store.db import DB_FILE_NAME
 
 DEFAULT_DATA_DIR = Path("data/device")
 DEFAULT_LOCK_MINUTES = 5
@@ -103,6 +104,7 @@ class Session:
         self._open_lock = threading.Lock()
         self.search_index: Any = None  # mobile.services.search.SearchIndex, built at unlock
         self.pending_sign_in: Optional[dict[str, Any]] = None  # between the password and the PIN
+        self.reauth_reason: Optional[str] = None  # "offline" | "signed_out": the password goes to the server first
 
     @property
     def store(self) -> DeviceStore:
@@ -111,6 +113,20 @@ class Session:
                 self.data_dir.mkdir(parents=True, exist_ok=True)
                 self._store = DeviceStore.open(self.data_dir, self.keystore, **self.store_options)
             return self._store
+
+    def destroy_data(self) -> None:
+        """A lost phone: forget the keys, delete every record, then the database files themselves."""
+        with self._open_lock:
+            store, self._store = self._store, None
+        if store is None:
+            store = DeviceStore.open(self.data_dir, self.keystore, **self.store_options)
+        store.wipe()
+        store.close()
+        for path in self.data_dir.glob(f"{DB_FILE_NAME}*"):
+            path.unlink(missing_ok=True)
+        self.search_index = None
+        self.pending_sign_in = None
+        self.reauth_reason = None
 
     def now(self) -> datetime:
         return self.clock()

@@ -16,7 +16,8 @@ def login(body: LoginRequest, conn: ConnDep, settings: SettingsDep) -> dict:
     """A new device token for this user; 401 ``auth.invalid_credentials`` for any wrong name or password,
     429 ``auth.too_many_attempts`` after too many failures for the username (``Retry-After`` says when)."""
     result = auth.login(conn, body.username, body.password, body.device_name, settings=settings)
-    return {"token": result.token, "device_id": result.device_id, "user": result.user}
+    return {"token": result.token, "device_id": result.device_id, "user": result.user,
+            "policy": {"offline_days": settings.device_offline_days}}
 
 
 @router.get("/me", response_model=UserOut, responses=error_responses(401))
