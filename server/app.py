@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 
 from server.db import make_engine, protect
 from server.errors import COMMON_ERRORS, error_responses, install_error_handlers
+from server.freshness import FreshnessHeaders
 from server.middleware import RequestGuard
 from server.openapi import install_openapi
 from server.routes import discover_routers
@@ -24,20 +25,29 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     settings = settings or get_settings()
     own_engine = engine is None
     engine = engine or make_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms,
-                                   settings=settings)
+                                   pooled=settings.database_pooled, settings=settings)
     protect(engine, settings)  # ID numbers and phones are sealed in the database (server.cells)
+
+    reports_engine = engine
+    if settings.reports_database_url:
+        reports_engine = make_engine(settings.reports_database_url, pooled=settings.database_pooled,
+                                     settings=settings)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
         yield
         if own_engine:
             engine.dispose()
+        if reports_engine is not engine:
+            reports_engine.dispose()
 
     app = FastAPI(title="Doorstep 入户通", version="1", docs_url="/docs", lifespan=lifespan)
     app.state.settings = settings
     app.state.engine = engine
+    app.state.reports_engine = reports_engine
     install_error_handlers(app)
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(FreshnessHeaders)
     for found in discover_routers():
         app.include_router(found.router, prefix=found.prefix, responses=error_responses(*COMMON_ERRORS))
     install_openapi(app)

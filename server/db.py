@@ -17,17 +17,22 @@ def normalize_url(url: str | URL) -> URL:
     return url
 
 
-def make_engine(url: str | URL, *, busy_timeout_ms: int = 10_000, echo: bool = False, settings=None) -> Engine:
+def make_engine(url: str | URL, *, busy_timeout_ms: int = 10_000, echo: bool = False,
+                pooled: bool = False, settings=None) -> Engine:
     """An engine for ``url`` that seals ID numbers and phones (``server.cells``, keys from ``settings``).
 
     SQLite gets WAL, foreign keys and a busy timeout on every connection.
+
+    ``pooled``: PostgreSQL is reached through a transaction-pooling proxy
+    (pgbouncer), where a server connection serves other clients between
+    transactions, so psycopg must not keep prepared statements on it.
 
     A SQLite file's folder is created when missing, so the default settings
     run with no set-up. ``sqlite://`` (memory) uses one shared connection so
     every request sees the same database.
     """
     url = normalize_url(url)
-    engine = _make_engine(url, busy_timeout_ms, echo)
+    engine = _make_engine(url, busy_timeout_ms, echo, pooled)
     return protect(engine, settings)
 
 
@@ -43,9 +48,10 @@ def protect(engine: Engine, settings=None) -> Engine:
     return engine
 
 
-def _make_engine(url: URL, busy_timeout_ms: int, echo: bool) -> Engine:
+def _make_engine(url: URL, busy_timeout_ms: int, echo: bool, pooled: bool) -> Engine:
     if url.get_backend_name() != "sqlite":
-        return create_engine(url, echo=echo, pool_pre_ping=True)
+        connect_args = {"prepare_threshold": None} if pooled else {}
+        return create_engine(url, echo=echo, pool_pre_ping=True, connect_args=connect_args)
     memory = url.database in (None, "", ":memory:")
     if not memory:
         Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)

@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from server.db import open_session
 from server.errors import ApiError
+from server.freshness import data_freshness
 from server.services.access import ensure_area, ensure_grid, load_in_scope, not_found, outside_area
 from server.services.auth import Caller, authenticate
 from server.services.scope import Scope, load_scope
@@ -41,6 +42,19 @@ def get_conn(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Connect
 EngineDep = Annotated[Engine, Depends(get_engine)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 ConnDep = Annotated[Connection, Depends(get_conn)]
+
+
+def get_reports_conn(request: Request) -> Iterator[Connection]:
+    """A read-only connection for reports: on the replica when ``DOORSTEP_REPORTS_DATABASE_URL`` names one.
+
+    What it finds about its freshness goes into the answer's headers (``server.freshness``).
+    """
+    with request.app.state.reports_engine.connect() as conn:
+        request.state.doorstep_data_freshness = data_freshness(conn)
+        yield conn
+
+
+ReportsConnDep = Annotated[Connection, Depends(get_reports_conn)]
 
 
 def get_session(conn: ConnDep) -> Iterator[Session]:
@@ -91,6 +105,6 @@ ManagerUser = Annotated[Caller, Depends(require_role("manager", "admin"))]
 
 
 __all__ = [
-    "AdminUser", "ConnDep", "CurrentDevice", "CurrentUser", "EngineDep", "ManagerUser", "ScopeDep", "SessionDep",
+    "AdminUser", "ConnDep", "ReportsConnDep", "CurrentDevice", "CurrentUser", "EngineDep", "ManagerUser", "ScopeDep", "SessionDep",
     "SettingsDep", "ensure_area", "ensure_grid", "load_in_scope", "not_found", "outside_area", "require_role",
 ]

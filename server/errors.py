@@ -128,11 +128,26 @@ def allowed_methods(request: Request) -> list[str]:
 
 
 async def _busy(_request: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, OperationalError) and is_unreachable(exc):
+        log.warning("database unreachable on %s %s", _request.method, _request.url.path)
+        return error_response(503, "server.database_unavailable",
+                              "数据库暂时无法连接，请稍后再试 / The database cannot be reached: try again later.",
+                              headers={"Retry-After": str(BUSY_RETRY_SECONDS)})
     if isinstance(exc, OperationalError) and not is_lock_timeout(exc):
         return await _internal_error(_request, exc)
     log.warning("database busy on %s %s: %s", _request.method, _request.url.path, type(exc).__name__)
     return error_response(503, "server.busy", "The server is busy: try again in a moment.",
                           headers={"Retry-After": str(BUSY_RETRY_SECONDS)})
+
+
+def is_unreachable(exc: OperationalError) -> bool:
+    """The connection could not be made or was lost (the database, or a replica, is down or restarting)."""
+    if getattr(exc, "connection_invalidated", False):
+        return True
+    text = str(getattr(exc, "orig", exc)).lower()
+    return any(sign in text for sign in ("connection refused", "could not connect", "connection failed",
+                                         "server closed the connection", "terminating connection",
+                                         "the database system is"))
 
 
 def is_lock_timeout(exc: OperationalError) -> bool:

@@ -22,6 +22,11 @@ class Settings(BaseSettings):
 
     data_dir: Path = Path("data")
     database_url: str = ""
+    # PostgreSQL behind a transaction-pooling pgbouncer: no server-side prepared statements
+    database_pooled: bool = False
+    # a read replica for the manager's reports and exports (coverage, lists, downloads); empty = the primary.
+    # Sync and every write always use database_url.
+    reports_database_url: str = ""
     # request bodies above this are refused with 413 (sync pushes are gzip-free JSON)
     max_body_bytes: int = Field(default=2 * MIB, gt=0)
     # a device token is valid this long after it was last used; 0 = until revoked

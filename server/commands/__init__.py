@@ -13,3 +13,11 @@ def database_url(args: argparse.Namespace) -> str:
     from server.settings import get_settings
 
     return args.url or get_settings().database_url
+
+
+def reports_database_url(args: argparse.Namespace) -> str:
+    """Where reports read: ``--url``, else the reports replica (``DOORSTEP_REPORTS_DATABASE_URL``), else the database."""
+    from server.settings import get_settings
+
+    settings = get_settings()
+    return args.url or settings.reports_database_url or settings.database_url

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from server.commands import add_url_option, database_url
+from server.commands import add_url_option, reports_database_url
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -36,7 +36,7 @@ def _load(args: argparse.Namespace):
         period = Period.month(args.month)
     except ValueError as error:
         return None, None, None, str(error)
-    engine = make_engine(database_url(args))
+    engine = make_engine(reports_database_url(args))
     try:
         with engine.connect() as conn:
             area = resolve_area(conn, args.area)

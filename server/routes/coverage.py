@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from server.deps import ConnDep, ScopeDep
+from server.deps import ReportsConnDep, ScopeDep
 from server.errors import ApiError, error_responses
 from server.services import coverage, coverage_lists
 from server.services.scope import Scope
@@ -65,7 +65,7 @@ def area_of(scope: Scope, area_id: str | None) -> str:
 
 
 @router.get("")
-def report(scope: ScopeDep, conn: ConnDep, area_id: AreaQuery = None, month: MonthQuery = None,
+def report(scope: ScopeDep, conn: ReportsConnDep, area_id: AreaQuery = None, month: MonthQuery = None,
            start: date | None = None, end: date | None = None) -> dict:
     """Rates of the area, its children, every community (with the full-employment check), grid and coordinator."""
     period = parse_period(month, start, end, utc_now())
@@ -73,7 +73,7 @@ def report(scope: ScopeDep, conn: ConnDep, area_id: AreaQuery = None, month: Mon
 
 
 @router.get("/not-visited")
-def not_visited(scope: ScopeDep, conn: ConnDep, area_id: AreaQuery = None, month: MonthQuery = None,
+def not_visited(scope: ScopeDep, conn: ReportsConnDep, area_id: AreaQuery = None, month: MonthQuery = None,
                 start: date | None = None, end: date | None = None,
                 coordinator_id: Annotated[str | None, Query(max_length=36)] = None) -> dict:
     """Registered unemployed people not yet visited in the period (per coordinator with ``coordinator_id``)."""
@@ -83,7 +83,7 @@ def not_visited(scope: ScopeDep, conn: ConnDep, area_id: AreaQuery = None, month
 
 
 @router.get("/incomplete")
-def incomplete(scope: ScopeDep, conn: ConnDep, area_id: AreaQuery = None, month: MonthQuery = None,
+def incomplete(scope: ScopeDep, conn: ReportsConnDep, area_id: AreaQuery = None, month: MonthQuery = None,
                start: date | None = None, end: date | None = None,
                coordinator_id: Annotated[str | None, Query(max_length=36)] = None) -> dict:
     """Registered unemployed people with required fields missing, and which."""
@@ -93,7 +93,7 @@ def incomplete(scope: ScopeDep, conn: ConnDep, area_id: AreaQuery = None, month:
 
 
 @router.get("/zero-employment-overdue")
-def zero_employment_overdue(scope: ScopeDep, conn: ConnDep, area_id: AreaQuery = None, month: MonthQuery = None,
+def zero_employment_overdue(scope: ScopeDep, conn: ReportsConnDep, area_id: AreaQuery = None, month: MonthQuery = None,
                             start: date | None = None, end: date | None = None) -> dict:
     """Zero-employment households past their deadline at the period's end."""
     period = parse_period(month, start, end, utc_now())
@@ -102,7 +102,7 @@ def zero_employment_overdue(scope: ScopeDep, conn: ConnDep, area_id: AreaQuery =
 
 
 @router.get("/zero-employment")
-def zero_employment(scope: ScopeDep, conn: ConnDep, area_id: AreaQuery = None, month: MonthQuery = None,
+def zero_employment(scope: ScopeDep, conn: ReportsConnDep, area_id: AreaQuery = None, month: MonthQuery = None,
                     start: date | None = None, end: date | None = None,
                     state: Literal["met", "overdue", "open"] | None = None) -> dict:
     """Zero-employment households on the clock in the period: met, overdue, or open with the days left."""
@@ -112,7 +112,7 @@ def zero_employment(scope: ScopeDep, conn: ConnDep, area_id: AreaQuery = None, m
 
 
 @router.get("/activity")
-def activity(scope: ScopeDep, conn: ConnDep, area_id: AreaQuery = None, month: MonthQuery = None,
+def activity(scope: ScopeDep, conn: ReportsConnDep, area_id: AreaQuery = None, month: MonthQuery = None,
              start: date | None = None, end: date | None = None) -> dict:
     """Each coordinator's visits, guidance, vacancies collected, referrals and hires per month."""
     period = parse_period(month, start, end, utc_now())

@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Response
 
-from server.deps import ConnDep, ManagerUser, ScopeDep
+from server.deps import ManagerUser, ReportsConnDep, ScopeDep
 from server.errors import error_responses
 from server.routes.coverage import AreaQuery, MonthQuery, area_of, parse_period
 from server.services import monthly_report
@@ -20,7 +20,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @router.get("/monthly", response_class=Response,
             responses={200: {"content": {XLSX: {}}, "description": "the workbook"}})
-def monthly(_manager: ManagerUser, scope: ScopeDep, conn: ConnDep, area_id: AreaQuery = None,
+def monthly(_manager: ManagerUser, scope: ScopeDep, conn: ReportsConnDep, area_id: AreaQuery = None,
             month: MonthQuery = None, start: date | None = None,
             end: Annotated[date | None, Query()] = None) -> Response:
     """The monthly report of a community, street or district in the manager's area."""
