@@ -7,8 +7,8 @@ from sqlalchemy import select
 from shared.models import Resident
 from shared.privacy import CONSENT_LABEL_ZH, NOTICE_VERSION, NOTICE_ZH
 from tests.mobile.flows import ctx, ready
-from tests.mobile.ui import button, field, tap, texts, type_into, walk
 from tests.mobile.test_views_resident_form import open_new
+from tests.mobile.ui import button, field, tap, texts, type_into, walk
 
 
 def consent_box(view):
