@@ -109,13 +109,26 @@ def load_key_ring(settings: Any, *, create: bool = True) -> KeyRing:
     if settings.data_keys:
         return KeyRing.from_text(settings.data_keys)
     path = key_file_of(settings)
-    if path.is_file():
-        return KeyRing.from_text(path.read_text(encoding="utf-8"))
-    if not create:
-        raise FileNotFoundError(f"no key file at {path}")
-    ring = KeyRing.generate()
-    write_key_file(path, ring)
-    return ring
+    if not path.is_file():
+        if not create:
+            raise FileNotFoundError(f"no key file at {path}")
+        _create_key_file(path, KeyRing.generate())
+    return KeyRing.from_text(path.read_text(encoding="utf-8"))
+
+
+def _create_key_file(path: Path, ring: KeyRing) -> None:
+    """Make the key file unless another process just did: several workers may start at once, one ring wins."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(ring.to_json())
+    try:
+        os.link(tmp, path)  # atomic, and refuses to replace a ring another process wrote
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink()
 
 
 class CellCodec:

@@ -169,3 +169,12 @@ def test_a_cell_is_bound_to_its_kind_and_key_and_equal_values_seal_equally():
     ring = codec.ring.with_new_key()
     both = CellCodec(ring)
     assert both.open("phone", cell) == PHONES[0] and both.key_of(both.seal("phone", "1")) == ring.current
+
+
+def test_workers_starting_together_on_a_new_install_share_one_key_ring(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    settings = get_settings(data_dir=tmp_path, data_keys="")
+    with ThreadPoolExecutor(8) as pool:
+        rings = list(pool.map(lambda _i: load_key_ring(settings).to_json(), range(8)))
+    assert len(set(rings)) == 1 and [p.name for p in tmp_path.iterdir()] == ["server-keys.json"]
