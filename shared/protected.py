@@ -44,8 +44,8 @@ class ProtectedText(TypeDecorator):
 
     def process_bind_param(self, value: Any, dialect: Any) -> Any:
         codec = codec_of(dialect)
-        if codec is None or value is None or value == "" or not isinstance(value, str):
-            return value
+        if codec is None or not isinstance(value, str) or not value.strip():
+            return value  # blank stays blank: SQL's "is this field filled" (trim = '') still sees it
         return codec.seal(self.kind, value)
 
     def process_result_value(self, value: Any, dialect: Any) -> Any:

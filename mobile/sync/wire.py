@@ -22,7 +22,9 @@ from shared.sync_schema import SYNC_SPECS
 
 MAX_ANSWER_BYTES = 16 * 1024 * 1024  # decoded: a full pull page is a few MB
 ANSWER_DEADLINE_S = 120.0  # a whole answer, however slowly it drips
-MAX_EMPTY_PAGES = 20  # pages with has_more but no rows in a row (a purged stretch of the feed)
+# pages in one sync (1,000 rows each: far beyond any area); a page may be empty (rows the device
+# pushed itself, purged ones), so only the total is bounded, against a feed that never ends
+MAX_PAGES = 100_000
 
 
 def read_body(response: httpx.Response, *, limit: int = MAX_ANSWER_BYTES, deadline_s: float = ANSWER_DEADLINE_S,

@@ -54,7 +54,7 @@ def _resealed(codec: CellCodec, kind: str, cell: Any, is_json: bool, to_plain: b
         new = {"sealed": codec.seal(kind, json.dumps(plain, ensure_ascii=False, separators=(",", ":"),
                                                      sort_keys=True))}
         return _SAME if new == cell else new
-    if cell == "":
+    if not cell.strip():  # blank cells stay as they are (see shared.protected)
         return _SAME
     plain = codec.open(kind, cell) if codec.is_sealed(cell) else cell
     new = plain if to_plain else codec.seal(kind, plain)
@@ -71,7 +71,7 @@ def key_ids_in_use(conn: Connection, codec: CellCodec, tables: list) -> dict[str
             if is_json:
                 cell = json.loads(cell) if isinstance(cell, str) else cell
                 cell = cell.get("sealed", "") if isinstance(cell, dict) and set(cell) == {"sealed"} else "plain"
-            if cell == "":
+            if not cell.strip():
                 continue
             kid = codec.key_of(cell) or "plain"
             counts[kid] = counts.get(kid, 0) + 1

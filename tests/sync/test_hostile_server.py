@@ -184,3 +184,21 @@ def test_a_server_that_drips_its_answer_is_given_up_on(world, phone):
     with engine_for(phone, hostile, answer_deadline_s=0.2) as engine, pytest.raises(BadAnswer) as raised:
         engine.sync()
     assert raised.value.detail == "too slow" and "太慢" in raised.value.message
+
+
+def test_a_feed_that_never_ends_is_given_up_on(world, phone, monkeypatch):
+    from mobile.sync import wire
+
+    monkeypatch.setattr(wire, "MAX_PAGES", 5)
+    served = []
+
+    def endless(real: httpx.Response) -> httpx.Response:
+        served.append(1)
+        return respond(gz({"rows": [], "cursor": 10_000 + len(served), "has_more": True,
+                           "server_stamp": "1700000000000.00000.server"}))
+
+    hostile = Hostile(world.transport)
+    hostile.path, hostile.answer = "/api/v1/sync/pull", endless
+    with engine_for(phone, hostile) as engine, pytest.raises(BadAnswer) as raised:
+        engine.sync()
+    assert raised.value.detail == "endless feed" and len(served) == 6
