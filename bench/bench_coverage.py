@@ -50,6 +50,16 @@ def uid(prefix: str, expression: str) -> str:
     return f"md5('{prefix}' || ({expression})::text)::uuid::text"
 
 
+# Column lists as the SELECTs below produce them: columns added later (with defaults) are left to their defaults.
+COLUMNS_OF = {
+    "area": "id, version, deleted, stamps, updated_by, level, name, code, parent_id, district_id, street_id, community_id, relocated",
+    "user_account": "id, username, display_name, role, password_hash, active, created_at",
+    "user_area": "user_id, area_id",
+    "household": "id, version, deleted, stamps, updated_by, community_id, grid_id, street_id, address, building, unit, room, zero_employment, double_unemployed, single_parent, low_income, relocated, zero_employment_identified_on, zero_employment_wants_two, zero_employment_resolved_on, zero_employment_met, notes",
+    "resident": "id, version, deleted, stamps, updated_by, household_id, grid_id, community_id, name, id_number, sex, birth_date, phone, relation, education, skills, employment_status, employment_since, employer_name, unemployment_registered, unemployment_registered_on, able_to_work, job_wish_occupations, job_wish_min_wage, job_wish_hours, job_wish_max_distance_km, training_wish, disability, disability_level, consent_given_at, consent_scope, notes",
+    "status_record": "id, version, deleted, stamps, updated_by, resident_id, grid_id, kind, value, effective_on, recorded_by, recorded_at",
+    "visit": "id, version, deleted, stamps, updated_by, household_id, grid_id, coordinator_id, visited_at, outcome, resident_ids, services, guidance_given, guidance_notes, notes, next_follow_up_on, latitude, longitude, received_at",
+}
 SYNCED = "0, false, '{}'::json, NULL"  # version, deleted, stamps, updated_by
 
 
@@ -59,41 +69,41 @@ def generate(engine: Engine, residents: int, visits: int) -> dict[str, int]:
     households = per_grid * GRID_COUNT
     statements = [
         # areas: districts d, streets s, communities c, grids g (ids from md5, names by number)
-        f"""INSERT INTO area SELECT {uid('d', 'n')}, {SYNCED}, 'district', '区' || n, 'D' || n, NULL, NULL, NULL, NULL,
+        f"""INSERT INTO area ({COLUMNS_OF["area"]}) SELECT {uid('d', 'n')}, {SYNCED}, 'district', '区' || n, 'D' || n, NULL, NULL, NULL, NULL,
             false FROM generate_series(0, {DISTRICTS - 1}) n""",
-        f"""INSERT INTO area SELECT {uid('s', 'n')}, {SYNCED}, 'street', '街道' || n, 'S' || n, {uid('d', f'n / {STREETS}')},
+        f"""INSERT INTO area ({COLUMNS_OF["area"]}) SELECT {uid('s', 'n')}, {SYNCED}, 'street', '街道' || n, 'S' || n, {uid('d', f'n / {STREETS}')},
             {uid('d', f'n / {STREETS}')}, NULL, NULL, false FROM generate_series(0, {DISTRICTS * STREETS - 1}) n""",
-        f"""INSERT INTO area SELECT {uid('c', 'n')}, {SYNCED}, 'community', '社区' || n, 'C' || n,
+        f"""INSERT INTO area ({COLUMNS_OF["area"]}) SELECT {uid('c', 'n')}, {SYNCED}, 'community', '社区' || n, 'C' || n,
             {uid('s', f'n / {COMMUNITIES}')}, {uid('d', f'n / {COMMUNITIES * STREETS}')}, {uid('s', f'n / {COMMUNITIES}')},
             NULL, n % 10 = 0 FROM generate_series(0, {DISTRICTS * STREETS * COMMUNITIES - 1}) n""",
-        f"""INSERT INTO area SELECT {uid('g', 'n')}, {SYNCED}, 'grid', '网格' || n, 'G' || n, {uid('c', f'n / {GRIDS}')},
+        f"""INSERT INTO area ({COLUMNS_OF["area"]}) SELECT {uid('g', 'n')}, {SYNCED}, 'grid', '网格' || n, 'G' || n, {uid('c', f'n / {GRIDS}')},
             {uid('d', f'n / {GRIDS * COMMUNITIES * STREETS}')}, {uid('s', f'n / {GRIDS * COMMUNITIES}')},
             {uid('c', f'n / {GRIDS}')}, false FROM generate_series(0, {GRID_COUNT - 1}) n""",
         # coordinators: one for every two grids
-        f"""INSERT INTO user_account SELECT {uid('u', 'n')}, 'coordinator' || n, '协管员' || n, 'coordinator', '-', true,
+        f"""INSERT INTO user_account ({COLUMNS_OF["user_account"]}) SELECT {uid('u', 'n')}, 'coordinator' || n, '协管员' || n, 'coordinator', '-', true,
             timestamptz '2026-01-01 00:00+00' FROM generate_series(0, {GRID_COUNT // 2 - 1}) n""",
-        f"""INSERT INTO user_area SELECT {uid('u', 'n / 2')}, {uid('g', 'n')} FROM generate_series(0, {GRID_COUNT - 1}) n""",
+        f"""INSERT INTO user_area ({COLUMNS_OF["user_area"]}) SELECT {uid('u', 'n / 2')}, {uid('g', 'n')} FROM generate_series(0, {GRID_COUNT - 1}) n""",
         # households: grid = n / per_grid; a few hardship and zero-employment ones
-        f"""INSERT INTO household SELECT {uid('h', 'n')}, {SYNCED}, {uid('c', f'n / {per_grid} / {GRIDS}')},
+        f"""INSERT INTO household ({COLUMNS_OF["household"]}) SELECT {uid('h', 'n')}, {SYNCED}, {uid('c', f'n / {per_grid} / {GRIDS}')},
             {uid('g', f'n / {per_grid}')}, {uid('s', f'n / {per_grid} / {GRIDS * COMMUNITIES}')},
             '小区' || (n % 40), (n % 30)::text, (n % 4)::text, (n % 600)::text,
             n % 500 = 7, n % 97 = 3, n % 89 = 5, n % 50 = 1, false,
             CASE WHEN n % 500 = 7 THEN date '2026-10-01' + (n % 60) END, n % 1000 = 7, NULL, NULL, ''
             FROM generate_series(0, {households - 1}) n""",
         # residents: 2 or 3 per household; born 1950-2005
-        f"""INSERT INTO resident SELECT {uid('r', "h || '-' || k")}, {SYNCED}, {uid('h', 'h')}, {uid('g', f'h / {per_grid}')},
+        f"""INSERT INTO resident ({COLUMNS_OF["resident"]}) SELECT {uid('r', "h || '-' || k")}, {SYNCED}, {uid('h', 'h')}, {uid('g', f'h / {per_grid}')},
             {uid('c', f'h / {per_grid} / {GRIDS}')}, '居民', 'ID' || h || '-' || k, CASE WHEN (h + k) % 2 = 0 THEN 'female' ELSE 'male' END,
             date '1950-01-01' + ((h * 7 + k * 3001) % 20000), CASE WHEN (h + k) % 9 = 0 THEN NULL ELSE '13900000000' END,
             '', 'senior', '[]'::json, CASE WHEN (h * 3 + k) % 16 = 0 THEN 'unemployed' ELSE 'employed' END, NULL, '',
             (h * 3 + k) % 16 = 0, NULL, NULL, '["4-10-01-06"]'::json, 3000, NULL, NULL, '', false, NULL, NULL, '', ''
             FROM generate_series(0, {households - 1}) h, generate_series(0, 1 + h % 2) k""",
         # everyone's employment history; the registered unemployed (1 in 16) get registration, ability and maybe a job
-        f"""INSERT INTO status_record SELECT {uid('e', "h || '-' || k")}, {SYNCED}, {uid('r', "h || '-' || k")},
+        f"""INSERT INTO status_record ({COLUMNS_OF["status_record"]}) SELECT {uid('e', "h || '-' || k")}, {SYNCED}, {uid('r', "h || '-' || k")},
             {uid('g', f'h / {per_grid}')}, 'employment',
             CASE WHEN (h * 3 + k) % 16 = 0 THEN 'unemployed' ELSE 'employed' END,
             date '2020-01-01' + ((h + k) % 1500), NULL, timestamptz '2026-01-01 00:00+00'
             FROM generate_series(0, {households - 1}) h, generate_series(0, 1 + h % 2) k""",
-        f"""INSERT INTO status_record SELECT {uid('q', "h || '-' || k || '-' || j")}, {SYNCED}, {uid('r', "h || '-' || k")},
+        f"""INSERT INTO status_record ({COLUMNS_OF["status_record"]}) SELECT {uid('q', "h || '-' || k || '-' || j")}, {SYNCED}, {uid('r', "h || '-' || k")},
             {uid('g', f'h / {per_grid}')}, (ARRAY['registration', 'ability', 'employment'])[j + 1],
             (ARRAY['registered', CASE WHEN h % 5 = 0 THEN 'unable' ELSE 'able' END, 'flexible'])[j + 1],
             CASE WHEN j < 2 THEN date '2025-06-01' + (h % 400) ELSE date '2026-11-01' + (h % 40) END, NULL,
@@ -101,7 +111,7 @@ def generate(engine: Engine, residents: int, visits: int) -> dict[str, int]:
             FROM generate_series(0, {households - 1}) h, generate_series(0, 1 + h % 2) k, generate_series(0, 2) j
             WHERE (h * 3 + k) % 16 = 0 AND (j < 2 OR h % 4 = 0)""",
         # visits over two years (2025-01 to 2026-12), received within hours or days
-        f"""INSERT INTO visit SELECT {uid('v', 'n')}, {SYNCED}, {uid('h', f'n % {households}')},
+        f"""INSERT INTO visit ({COLUMNS_OF["visit"]}) SELECT {uid('v', 'n')}, {SYNCED}, {uid('h', f'n % {households}')},
             {uid('g', f'(n % {households}) / {per_grid}')}, {uid('u', f'(n % {households}) / {per_grid} / 2')},
             timestamptz '2025-01-01 01:00+00' + ((n * 7919) % 63000000) * interval '1 second',
             CASE WHEN n % 5 = 0 THEN 'not_home' ELSE 'met' END, '[]'::json,

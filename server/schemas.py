@@ -21,6 +21,9 @@ class LoginRequest(Strict):
     username: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=256)
     device_name: str = Field(default="", max_length=100)
+    device_token: str | None = Field(default=None, max_length=128, description=(
+        "This phone's earlier token (even signed out or expired): the attempt is counted under the phone, "
+        "so the right password from it works while someone else is guessing."))
 
 
 class AreaOut(BaseModel):
@@ -53,6 +56,10 @@ class UserCreate(Strict):
     password: str = Field(min_length=8, max_length=256)
     role: Role
     area_ids: list[str] = Field(default_factory=list, max_length=200)
+
+
+class ManagedUserOut(UserOut):
+    active: bool
 
 
 class DeviceOut(BaseModel):

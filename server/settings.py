@@ -33,8 +33,13 @@ class Settings(BaseSettings):
     token_idle_days: int = Field(default=90, ge=0)
     # how often a device's last_seen_at is written (seconds), to keep reads cheap
     last_seen_interval_seconds: int = Field(default=300, ge=0)
-    # sign-in throttle: after this many failures for one username within the window, 429 (0 = off)
-    login_max_failures: int = Field(default=10, ge=0)
+    # sign-in throttle (server/services/login_throttle.py): failures that pass freely per account and per
+    # address, then delays doubling from the first to the longest; failures older than the window are forgotten
+    login_throttle: bool = True
+    login_free_failures: int = Field(default=5, ge=0)
+    login_address_free_failures: int = Field(default=30, ge=0)
+    login_first_delay_seconds: float = Field(default=2, gt=0)
+    login_max_delay_seconds: float = Field(default=300, gt=0)
     login_window_seconds: int = Field(default=15 * 60, gt=0)
     # the key ring sealing ID numbers and phones in the database (server.cells): its JSON or one base64
     # key, else the file key_file (default <data_dir>/server-keys.json, made on first use)

@@ -344,6 +344,10 @@ class ChangeLog(SQLModel, table=True):
 
 
 Index("ix_change_log_row", ChangeLog.table_name, ChangeLog.row_id, unique=True)
+# A pull reads the entries of its scope after a cursor in version order: one range per scope column.
+Index("ix_change_log_grid_version", ChangeLog.grid_id, ChangeLog.version)
+Index("ix_change_log_street_version", ChangeLog.street_id, ChangeLog.version)
+Index("ix_change_log_district_version", ChangeLog.district_id, ChangeLog.version)
 
 
 class SyncState(SQLModel, table=True):
@@ -369,6 +373,22 @@ class AuditEvent(SQLModel, table=True):
     detail: dict = Field(default_factory=dict, sa_type=JSON)
 
 
+class LoginThrottle(SQLModel, table=True):
+    """Recent failed sign-ins for one account, address or device: how long the next attempt waits.
+
+    ``key`` is ``account:<user id>``, ``login:<bucket>`` (a username no account has, by a
+    coarse hash bucket), ``address:<hash>`` or ``device:<device id>``: never a typed name or an
+    address in plain text. ``attempts`` only grows: writers compare and set it, so two server
+    processes counting the same attempt at once cannot both pass.
+    """
+
+    __tablename__ = "login_throttle"
+    key: str = Field(primary_key=True, max_length=80)
+    attempts: int = 0
+    failures: int = 0
+    last_failed_at: Optional[datetime] = None
+
+
 class SpotCheck(SQLModel, table=True):
     """One person drawn for verification by phone or at home, and the result."""
 
@@ -390,7 +410,8 @@ class SpotCheck(SQLModel, table=True):
 SYNCED_MODELS: tuple[type[SyncedRow], ...] = (
     Area, Household, Resident, StatusRecord, Visit, Employer, Vacancy, Referral, ReferralEvent, Conflict,
 )
-SERVER_ONLY_MODELS: tuple[type[SQLModel], ...] = (UserAccount, UserArea, Device, ChangeLog, SyncState, AuditEvent, SpotCheck)
+SERVER_ONLY_MODELS: tuple[type[SQLModel], ...] = (UserAccount, UserArea, Device, ChangeLog, SyncState, AuditEvent, SpotCheck,
+                                                  LoginThrottle)
 MODEL_BY_TABLE: dict[str, type[SQLModel]] = {m.__tablename__: m for m in SYNCED_MODELS + SERVER_ONLY_MODELS}
 
 

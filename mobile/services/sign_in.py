@@ -109,8 +109,10 @@ class SignInService:
         self.state.user = self.session.pending_sign_in["user"]
         self.state.phase = SET_PIN
 
-    def _login(self, url: str, username: str, password: str) -> dict[str, Any]:
+    def _login(self, url: str, username: str, password: str, device_token: str | None = None) -> dict[str, Any]:
         body = {"username": username, "password": password, "device_name": self.session.device_name}
+        if device_token:  # signing in again on one's own phone: someone else's guessing does not slow it
+            body["device_token"] = device_token
         try:
             with self.session.http_client(url) as client:
                 response = client.post(LOGIN_PATH, json=body)
@@ -118,6 +120,10 @@ class SignInService:
             raise SignInError("无法连接服务器，请检查服务器地址和网络") from None
         if response.status_code == 401:
             raise SignInError("用户名或密码错误")
+        if response.status_code == 429:  # failed sign-ins slow the next ones down (docs/security.md)
+            seconds = response.headers.get("retry-after", "")
+            wait = f"请 {seconds} 秒后再试" if seconds.isdigit() else "请稍后再试"
+            raise SignInError(f"登录失败次数过多，{wait}")
         if response.status_code != 200:
             raise SignInError(f"服务器暂时无法登录（{response.status_code}），请稍后再试")
         return response.json()
@@ -187,7 +193,7 @@ class SignInService:
         session, store = self.session, self.session.store
         url, old_token, user = session.meta("server_url", ""), session.meta("token"), session.user
         self._check_not_lost(url, old_token)
-        answer = self._login(url, user.get("username", ""), password)
+        answer = self._login(url, user.get("username", ""), password, device_token=old_token)
         if answer["user"]["id"] != user.get("id"):
             raise SignInError("请用本机原来的账号登录（换账号请先在“设置”中退出登录）")
         with store.transaction():

@@ -1,7 +1,7 @@
 """Sign in (a password gives a device token), see who is signed in, sign out."""
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from server.deps import ConnDep, CurrentUser, SettingsDep
 from server.errors import error_responses
@@ -12,10 +12,13 @@ router = APIRouter(prefix="/auth", tags=["auth"])
 
 
 @router.post("/login", response_model=LoginResponse, responses=error_responses(401, 422, 429))
-def login(body: LoginRequest, conn: ConnDep, settings: SettingsDep) -> dict:
+def login(body: LoginRequest, request: Request, conn: ConnDep, settings: SettingsDep) -> dict:
     """A new device token for this user; 401 ``auth.invalid_credentials`` for any wrong name or password,
-    429 ``auth.too_many_attempts`` after too many failures for the username (``Retry-After`` says when)."""
-    result = auth.login(conn, body.username, body.password, body.device_name, settings=settings)
+    429 ``auth.too_many_attempts`` while the account or the address must wait after failures (``Retry-After``
+    says how long; the delays grow, nothing locks)."""
+    address = request.client.host if request.client else None
+    result = auth.login(conn, body.username, body.password, body.device_name, settings=settings,
+                        address=address, device_token=body.device_token)
     return {"token": result.token, "device_id": result.device_id, "user": result.user,
             "policy": {"offline_days": settings.device_offline_days}}
 

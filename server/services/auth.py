@@ -62,21 +62,32 @@ def invalid_credentials() -> ApiError:
     return ApiError(401, "auth.invalid_credentials", "Wrong username or password.", headers=_BEARER)
 
 
+def throttle_policy(settings: Settings) -> login_throttle.Policy:
+    return login_throttle.Policy(
+        account_free=settings.login_free_failures, address_free=settings.login_address_free_failures,
+        first_delay=timedelta(seconds=settings.login_first_delay_seconds),
+        max_delay=timedelta(seconds=settings.login_max_delay_seconds),
+        window=timedelta(seconds=settings.login_window_seconds), enabled=settings.login_throttle)
+
+
 def login(conn: Connection, username: str, password: str, device_name: str,
-          now: datetime | None = None, settings: Settings | None = None) -> LoginResult:
+          now: datetime | None = None, settings: Settings | None = None, *, address: str | None = None,
+          device_token: str | None = None) -> LoginResult:
     """Check the password and register a new device with a fresh token (shown only in this answer).
 
-    Too many recent failures for the username: 429 ``auth.too_many_attempts``
-    before the password is checked (``server.services.login_throttle``).
+    Failed attempts slow the next ones down (``server.services.login_throttle``):
+    429 ``auth.too_many_attempts`` before the password is checked while the
+    account or the address must still wait; ``device_token`` (the user's own
+    phone's earlier token) counts the attempt under that phone instead.
     """
     now = now or utc_now()
     settings = settings or Settings()
+    policy = throttle_policy(settings)
     username = normalize_username(username)
     user = conn.execute(select(_USER).where(_USER.c.username == username)).mappings().first()
-    login_throttle.check(conn, user["id"] if user else None, username, now,
-                         max_failures=settings.login_max_failures,
-                         window=timedelta(seconds=settings.login_window_seconds))
-    conn.commit()
+    own_device = login_throttle.trusted_device(conn, user["id"] if user else None, device_token)
+    attempt = login_throttle.attempt_for(user["id"] if user else None, username, address, own_device, policy)
+    login_throttle.claim(conn, attempt, now, policy)
     ok = verify_password(user["password_hash"] if user else _dummy_hash(), password)
     if not (user and ok and user["active"]):
         reason = "unknown_user" if user is None else ("inactive" if ok else "wrong_password")
@@ -84,9 +95,10 @@ def login(conn: Connection, username: str, password: str, device_name: str,
         bucket = None if user else login_throttle.unknown_user_bucket(username)
         record_event(conn, login_throttle.FAILED, user_id=user["id"] if user else None,
                      table_name=login_throttle.BUCKET_TABLE if bucket else None, row_id=bucket,
-                     detail={"reason": reason}, at=now)
+                     detail={"reason": reason, **({"own_device": True} if own_device else {})}, at=now)
         conn.commit()
         raise invalid_credentials()
+    login_throttle.release(conn, attempt, policy)
     token = new_token()
     device_id = new_id()
     conn.execute(insert(_DEVICE).values(id=device_id, user_id=user["id"], name=device_name,

@@ -28,6 +28,7 @@ from server.services.coverage_sql import (
     resident_rows,
     spans,
     visit_in,
+    visit_of_own_household,
 )
 from server.services.scope import Scope
 from shared import coverage as cov
@@ -88,7 +89,8 @@ def _resident_counts(grid_ids: Sequence[str], period: cov.Period):
 
 def _entry_counts(dialect: str, grid_ids: Sequence[str], period: cov.Period):
     return (select(VISIT.c.grid_id, func.count(), count_if(on_time_condition(dialect)))
-            .where(in_ids(VISIT.c.grid_id, grid_ids, "grid_ids"), visit_in(period), VISIT.c.received_at.is_not(None))
+            .where(in_ids(VISIT.c.grid_id, grid_ids, "grid_ids"), visit_in(period), VISIT.c.received_at.is_not(None),
+                   visit_of_own_household())
             .group_by(VISIT.c.grid_id))
 
 

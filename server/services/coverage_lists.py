@@ -19,6 +19,7 @@ from server.services.coverage_sql import (
     in_ids,
     resident_rows,
     visit_in,
+    visit_of_own_household,
 )
 from server.services.scope import Scope
 from shared import coverage as cov
@@ -155,7 +156,7 @@ def coordinator_activity(conn: Connection, scope: Scope, area_id: str, period: c
         for user_id, visits, guidance in conn.execute(
             select(VISIT.c.coordinator_id, func.count(), count_if(guidance_recorded()))
             .where(in_ids(VISIT.c.coordinator_id, users, "users"), in_ids(VISIT.c.grid_id, grids.ids, "grid_ids"),
-                   visit_in(month)).group_by(VISIT.c.coordinator_id)):
+                   visit_in(month), visit_of_own_household()).group_by(VISIT.c.coordinator_id)):
             figures[user_id].update(visits=visits, guidance=guidance)
         for user_id, vacancies in conn.execute(
             select(VACANCY.c.collected_by, func.count())
@@ -171,7 +172,8 @@ def coordinator_activity(conn: Connection, scope: Scope, area_id: str, period: c
             figures[user_id]["referrals"] = referrals
         for user_id, hires in conn.execute(
             select(REFERRAL.c.created_by, func.count(func.distinct(REFERRAL.c.id)))
-            .join(REFERRAL_EVENT, REFERRAL_EVENT.c.referral_id == REFERRAL.c.id)
+            .join(REFERRAL_EVENT, and_(REFERRAL_EVENT.c.referral_id == REFERRAL.c.id,
+                                       REFERRAL_EVENT.c.grid_id == REFERRAL.c.grid_id))
             .where(in_ids(REFERRAL.c.created_by, users, "users"), REFERRAL.c.deleted.is_(False),
                    REFERRAL_EVENT.c.deleted.is_(False), REFERRAL_EVENT.c.status == ReferralStatus.hired.value,
                    REFERRAL_EVENT.c.occurred_on >= month.start, REFERRAL_EVENT.c.occurred_on <= month.end)

@@ -84,6 +84,16 @@ def on_time_condition(dialect: str) -> ColumnElement[bool]:
     return VISIT.c.received_at <= VISIT.c.visited_at + ENTRY_WINDOW
 
 
+def visit_of_own_household() -> ColumnElement[bool]:
+    """The visit's grid is its household's (``push_guard``): a visit naming another grid's household counts nowhere."""
+    return exists().where(HOUSEHOLD.c.id == VISIT.c.household_id, HOUSEHOLD.c.grid_id == VISIT.c.grid_id)
+
+
+def resident_of_own_household(person=RESIDENT) -> ColumnElement[bool]:
+    """The resident's grid is its household's: a resident put into another grid's household counts nowhere."""
+    return exists().where(HOUSEHOLD.c.id == person.c.household_id, HOUSEHOLD.c.grid_id == person.c.grid_id)
+
+
 def residents_in(grid_ids: Sequence[str]) -> Select:
     return select(RESIDENT.c.id).where(in_ids(RESIDENT.c.grid_id, grid_ids, "grid_ids"), RESIDENT.c.deleted.is_(False))
 
@@ -95,7 +105,9 @@ def spans(resident_ids: Select, kinds: Sequence[str] | None = None) -> Subquery:
         STATUS.c.resident_id, STATUS.c.kind, STATUS.c.value, STATUS.c.effective_on.label("eff"),
         func.lead(STATUS.c.effective_on).over(partition_by=(STATUS.c.resident_id, STATUS.c.kind), order_by=order)
         .label("nxt"),
-    ).where(STATUS.c.deleted.is_(False), STATUS.c.resident_id.in_(resident_ids))
+    ).where(STATUS.c.deleted.is_(False), STATUS.c.resident_id.in_(resident_ids),
+            # a record counts only in its resident's grid (``push_guard``)
+            exists().where(RESIDENT.c.id == STATUS.c.resident_id, RESIDENT.c.grid_id == STATUS.c.grid_id))
     if kinds is not None:
         query = query.where(STATUS.c.kind.in_(list(kinds)))
     return query.subquery("spans")
@@ -174,14 +186,16 @@ def guidance_recorded() -> ColumnElement[bool]:
 def guided(period: Period, person) -> ColumnElement[bool]:
     """A guidance visit in P to the person's household that names them or nobody (correlated to ``person``)."""
     return exists().where(
-        VISIT.c.household_id == person.c.household_id, visit_in(period), guidance_recorded(),
+        VISIT.c.household_id == person.c.household_id, VISIT.c.grid_id == person.c.grid_id, visit_in(period),
+        guidance_recorded(),
         or_(json_list_empty(VISIT.c.resident_ids), json_list_has(VISIT.c.resident_ids, person.c.id)),
     )
 
 
 def visited(period: Period, person) -> ColumnElement[bool]:
     """A visit with outcome "met" in P to the person's household (correlated to ``person``)."""
-    return exists().where(VISIT.c.household_id == person.c.household_id, visit_in(period), VISIT.c.outcome == MET)
+    return exists().where(VISIT.c.household_id == person.c.household_id, VISIT.c.grid_id == person.c.grid_id,
+                          visit_in(period), VISIT.c.outcome == MET)
 
 
 def candidates(grid_ids: Sequence[str], period: Period):
@@ -193,7 +207,7 @@ def candidates(grid_ids: Sequence[str], period: Period):
         STATUS.c.kind == StatusKind.registration.value, STATUS.c.effective_on <= period.end,
         STATUS.c.deleted.is_(False))
     return select(RESIDENT).where(in_ids(RESIDENT.c.grid_id, grid_ids, "grid_ids"), RESIDENT.c.deleted.is_(False),
-                                  RESIDENT.c.id.in_(registered)).cte("candidates")
+                                  RESIDENT.c.id.in_(registered), resident_of_own_household()).cte("candidates")
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from server.errors import ApiError
+from server.services import push_guard
 from server.services.audit import record_event
 from server.services.change_log import LogEntry, VersionCounter, lock_versions
 from server.services.scope import Scope
@@ -156,6 +157,9 @@ def _apply(conn: Connection, user_id: str, device_id: str, scope: Scope, request
             fresh.append(item)
             last_seq = item.change.seq
     _prefetch(conn, batch, fresh)
+    refused = push_guard.refused_changes(conn, scope, user_id, fresh, batch.rows)  # what the changes point to
+    results.update(refused)
+    fresh = [item for item in fresh if item.change.seq not in refused]
     for item in fresh:
         try:
             status, conflict_ids = apply_change(batch, item, user_id, device_id, scope, now)
@@ -418,14 +422,14 @@ def _recompute_referrals(conn: Connection, batch: Batch) -> None:
     events: dict[str, list[tuple]] = {i: [] for i in ids}
     stored = conn.execute(
         select(events_table.c.id, events_table.c.referral_id, events_table.c.status, events_table.c.stamp,
-               events_table.c.occurred_on)
+               events_table.c.occurred_on, events_table.c.grid_id)
         .where(events_table.c.referral_id.in_(ids), events_table.c.deleted.is_(False)))
     for event in stored:
         if ("referral_event", event.id) not in batch.created:
-            events[event.referral_id].append((event.status, event.stamp, event.occurred_on))
+            events[event.referral_id].append((event.status, event.stamp, event.occurred_on, event.grid_id))
     for (table_name, _id), row in batch.rows.items():
         if table_name == "referral_event" and (table_name, _id) in batch.created and row["referral_id"] in events:
-            events[row["referral_id"]].append((row["status"], row["stamp"], row["occurred_on"]))
+            events[row["referral_id"]].append((row["status"], row["stamp"], row["occurred_on"], row["grid_id"]))
     missing = [i for i in ids if ("referral", i) not in batch.rows]
     for row_id, row in fetch_rows(conn, "referral", missing).items():
         batch.rows[("referral", row_id)] = row
@@ -433,7 +437,8 @@ def _recompute_referrals(conn: Connection, batch: Batch) -> None:
         row = batch.rows.get(("referral", referral_id))
         if row is None or row["deleted"]:
             continue  # its events came first; the status is computed when the referral arrives
-        step = referral_status(events[referral_id])
+        # only events of the referral's own grid count (``push_guard``: an event may come before its referral)
+        step = referral_status([event[:3] for event in events[referral_id] if event[3] == row["grid_id"]])
         status, status_on = (step.status, step.occurred_on) if step else ("referred", None)
         if (row["status"], row["status_on"]) != (status, status_on):
             batch.rows[("referral", referral_id)] = {**row, "status": status, "status_on": status_on}

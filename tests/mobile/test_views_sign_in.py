@@ -35,6 +35,14 @@ def test_wrong_password_and_unreachable_server_are_said_plainly(make_app, cloud)
     assert "服务器地址格式不对" in texts(app.page.view)
 
 
+def test_after_many_wrong_passwords_the_phone_says_how_long_to_wait(make_app, cloud):
+    app = make_app().start()
+    for _ in range(5):  # the free failures of an account
+        assert "用户名或密码错误" in texts(sign_in(app, password="wrong"))
+    view = sign_in(app)  # even the right password waits now
+    assert app.page.route == "/sign-in" and "登录失败次数过多，请 2 秒后再试" in texts(view)
+
+
 def test_a_weak_or_mismatched_pin_is_refused(make_app):
     app = make_app().start()
     sign_in(app)

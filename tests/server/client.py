@@ -15,11 +15,13 @@ from fastapi import FastAPI
 class ApiClient:
     """Requests to ``app`` without a network; ``token`` (when set) is sent as the bearer token."""
 
-    def __init__(self, app: FastAPI, token: str | None = None, raise_app_exceptions: bool = True) -> None:
+    def __init__(self, app: FastAPI, token: str | None = None, raise_app_exceptions: bool = True,
+                 address: str = "127.0.0.1") -> None:
         self.app = app
         self.token = token
         self._runner = asyncio.Runner()
-        transport = httpx.ASGITransport(app=app, raise_app_exceptions=raise_app_exceptions)
+        # ``address`` is the client's IP address as the app sees it (request.client.host)
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=raise_app_exceptions, client=(address, 50000))
         self._client = httpx.AsyncClient(transport=transport, base_url="http://testserver")
 
     def request(self, method: str, url: str, *, token: str | None = None, **kwargs: Any) -> httpx.Response:

@@ -105,7 +105,9 @@ def test_a_compressed_body_is_415(admin):
 
 def test_escaped_backslashes_and_allowed_whitespace_are_not_control_characters(admin, sqlite_engine):
     # "\\u0000" is a backslash followed by the text u0000; tab, newline and return are allowed in text
-    raw = b'{"username": "new_user", "display_name": "a\\\\u0000\\t\\n\\r", "password": "a-long-password", "role": "admin"}'
+    district = admin.get("/api/v1/auth/me").json()["areas"][0]["id"]  # an admin gives an admin an area of theirs
+    raw = (b'{"username": "new_user", "display_name": "a\\\\u0000\\t\\n\\r", "password": "a-long-password", '
+           b'"role": "admin", "area_ids": ["' + district.encode() + b'"]}')
     response = admin.post(USERS, content=raw, headers={"content-type": "application/json"})
     assert response.status_code == 201, response.text
     assert response.json()["display_name"] == "a\\u0000"  # surrounding whitespace is trimmed
