@@ -166,3 +166,17 @@ def test_the_retention_command_runs_on_a_database(tmp_path, capsys):
     migrate.upgrade(url)
     assert main(["privacy", "retention", "--url", url]) == 0
     assert "anonymised 0 residents" in capsys.readouterr().out
+
+
+def test_the_consent_is_recorded_by_the_signed_in_coordinator_only(served):
+    engine, world, client = served
+    phone = TestPhone(client, "coord_a1")
+    phone.pull()
+    person = world.residents["grid_a1"]
+    consent = {"consent_given_at": utc_now().isoformat(), "consent_scope": "就业服务信息采集与使用",
+               "consent_notice": "2026-12"}
+    forged = phone.edit("resident", person.id, {**consent, "consent_recorded_by": world.users["coord_a2"].id})
+    assert phone.push([forged])["results"][0]["status"] == "rejected"
+    honest = phone.edit("resident", person.id, {**consent, "consent_recorded_by": world.users["coord_a1"].id})
+    assert phone.push([honest])["results"][0]["status"] == "applied"
+    assert _resident(engine, person.id)["consent_recorded_by"] == world.users["coord_a1"].id
