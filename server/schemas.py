@@ -46,6 +46,8 @@ class LoginResponse(BaseModel):
     token: str = Field(description="Send as `Authorization: Bearer <token>`; shown only once.")
     device_id: str
     user: UserOut
+    slip_base_url: str = Field(default="", description="The address a referral slip's QR code points to; "
+                                                       "empty: the address the phone signed in to.")
     policy: dict = Field(default_factory=dict,
                          description="Rules for the phone: `offline_days`, after which it needs an online sign-in.")
 

@@ -48,8 +48,15 @@ class Settings(BaseSettings):
     # a phone that has not reached the server for this many days asks for an online sign-in before it opens
     device_offline_days: int = Field(default=14, ge=1)
     # PIPL retention: a resident deleted (or moved away) this many days ago is anonymised by
-    # `doorstep admin privacy-retention` (0 = never)
+    # `doorstep privacy retention` (0 = never)
     retention_days: int = Field(default=3 * 365, ge=0)
+    # the employer's check of a referral slip (docs/employer-check.md): the address printed in the slip's QR
+    # code ("" = the address the phones sync with), how long a slip can be confirmed, and the refusals' throttle
+    slip_base_url: str = Field(default="", max_length=200)
+    referral_check_days: int = Field(default=60, gt=0)
+    check_max_failures_per_address: int = Field(default=20, ge=0)  # 0 = off
+    check_max_failures_per_referral: int = Field(default=5, ge=0)
+    check_window_seconds: int = Field(default=60 * 60, gt=0)
     # SQLite: how long a writer waits for the database lock before failing (ms)
     sqlite_busy_timeout_ms: int = Field(default=10_000, ge=0)
     # uvicorn defaults for `doorstep serve`

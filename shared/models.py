@@ -19,6 +19,7 @@ creates only ``DEVICE_TABLES`` (plus its own outbox tables from ``mobile``).
 """
 from __future__ import annotations
 
+import secrets
 import uuid
 from datetime import date, datetime, timezone
 from typing import Any, Optional
@@ -32,6 +33,19 @@ from shared.protected import ProtectedJSON, ProtectedText
 def new_id() -> str:
     """A fresh random UUID string, the primary key of any new record."""
     return str(uuid.uuid4())
+
+
+CHECK_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base32 (as the referral code)
+CHECK_TOKEN_LENGTH = 20  # 100 random bits
+
+
+def new_check_token() -> str:
+    """A fresh random check token for a referral slip's QR code (100 bits, Crockford base32).
+
+    Made where the referral is made (the phone, offline): see ``docs/employer-check.md``.
+    """
+    number = secrets.randbits(5 * CHECK_TOKEN_LENGTH)
+    return "".join(CHECK_ALPHABET[(number >> (5 * i)) & 31] for i in range(CHECK_TOKEN_LENGTH))
 
 
 def utc_now() -> datetime:
@@ -277,6 +291,8 @@ class Referral(SyncedRow, table=True):
     vacancy_id: str = Field(max_length=36, index=True)
     grid_id: str = Field(max_length=36, index=True)
     code: str = Field(max_length=16, index=True)  # short code on the slip
+    # the QR code's secret: the employer's page answers only with it (or its check code); docs/employer-check.md
+    check_token: str = Field(default_factory=new_check_token, max_length=32)
     consent_at: Optional[datetime] = None
     created_by: Optional[str] = Field(default=None, max_length=36)
     created_at: datetime = Field(default_factory=utc_now)
@@ -387,6 +403,8 @@ class LoginThrottle(SQLModel, table=True):
     attempts: int = 0
     failures: int = 0
     last_failed_at: Optional[datetime] = None
+# throttles count recent events of one action for one row (a referral, an address bucket, a login bucket)
+Index("ix_audit_event_action_row_at", AuditEvent.action, AuditEvent.row_id, AuditEvent.at)
 
 
 class SpotCheck(SQLModel, table=True):

@@ -138,8 +138,8 @@ SYNC_SPECS: dict[str, SyncSpec] = {
         ),
         SyncSpec(
             table="referral",
-            fields=("resident_id", "vacancy_id", "grid_id", "code", "consent_at", "created_by", "created_at",
-                    "status", "status_on"),
+            fields=("resident_id", "vacancy_id", "grid_id", "code", "check_token", "consent_at", "created_by",
+                    "created_at", "status", "status_on"),
             server_fields=("status", "status_on"),
             required_on_create=("resident_id", "vacancy_id", "grid_id", "code"),
         ),

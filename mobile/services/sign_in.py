@@ -73,7 +73,7 @@ def session_meta(answer: dict[str, Any], url: str, now: datetime) -> dict[str, A
     policy = answer.get("policy") or {}
     return {"server_url": url, "token": answer["token"], "device_id": answer["device_id"], "user": user,
             "offline_days": int(policy.get("offline_days") or DEFAULT_OFFLINE_DAYS),
-            "last_contact_at": now.isoformat()}
+            "last_contact_at": now.isoformat(), "slip_base_url": str(answer.get("slip_base_url") or "")}
 
 
 class SignInService:

@@ -9,9 +9,10 @@ from server.demo.jobs import Jobs
 from server.demo.people import People
 from server.demo.rows import Draw, Grid, add_months, noon
 from shared.hlc import Stamp
+from shared.referrals import CROCKFORD
 from shared.vocab import ServiceItem
 
-CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: read aloud from a slip
+CODE_ALPHABET = CROCKFORD  # the phone's codes' letters: what the employer's page and the phone's search read back
 _FATES = (("referred", 15), ("interviewed", 15), ("not_hired", 35), ("declined", 15), ("no_show", 20))
 
 
@@ -150,7 +151,8 @@ class _Builder:
             steps = self._steps(day, d.weighted(_FATES))
         referral = d.row(
             "referral", id=d.new_id(), resident_id=person["id"], vacancy_id=vacancy["id"], grid_id=grid.id,
-            code=self._code(), consent_at=at, created_by=grid.coordinator_id, created_at=at,
+            code=self._code(), check_token="".join(d.pick(CODE_ALPHABET) for _ in range(20)), consent_at=at,
+            created_by=grid.coordinator_id, created_at=at,
             status=steps[-1][0], status_on=steps[-1][1],
         )
         self.out.referrals.append(referral)

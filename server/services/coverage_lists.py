@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, func, select
 
+from server.services import employer_outcomes
 from server.services.coverage import coordinator_grids, visible_areas, zero_employment_clocks
 from server.services.coverage_sql import (
     HOUSEHOLD,
@@ -179,9 +180,10 @@ def coordinator_activity(conn: Connection, scope: Scope, area_id: str, period: c
                    REFERRAL_EVENT.c.occurred_on >= month.start, REFERRAL_EVENT.c.occurred_on <= month.end)
             .group_by(REFERRAL.c.created_by)):
             figures[user_id]["hires"] = hires
+        employers = employer_outcomes.employer_confirmations(conn, users, month)
         for user_id in users:
             rows.append({"user_id": user_id, "name": grids.coordinators[user_id]["name"], "month": month.label,
-                         **figures[user_id]})
+                         **figures[user_id], **employers[user_id]})
     return sorted(rows, key=lambda r: (r["month"], r["name"], r["user_id"]))
 
 

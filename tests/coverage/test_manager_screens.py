@@ -119,6 +119,7 @@ def test_the_month_moves_and_the_lists_follow_it(town_app):
     view = open_screen(app, f"/manager/list/activity/{town.id('street_a')}")
     table = next(c for c in walk(view) if isinstance(c, ft.DataTable))
     assert {(r.cells[1].content.value, r.cells[2].content.value) for r in table.rows} == {("李协管", "3"), ("赵协管", "1")}
+    assert [c.label.value for c in table.columns][-2:] == ["单位确认", "确认录用"]  # confirmed on the slip's page
 
 
 def test_the_manager_downloads_the_monthly_report(town_app):

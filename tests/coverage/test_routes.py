@@ -78,6 +78,7 @@ def test_the_lists_behind_the_numbers(town):
     assert (by_name["李协管"]["visits"], by_name["李协管"]["guidance"]) == (3, 2)
     assert (by_name["赵协管"]["visits"], by_name["赵协管"]["guidance"]) == (1, 0)
     assert {a["month"] for a in activity} == {"2026-11"}
+    assert {(a["employer_confirmed"], a["employer_hires"]) for a in activity} == {(0, 0)}  # none confirmed yet
 
 
 def test_a_coordinators_list_of_people_to_visit(town):

@@ -155,6 +155,12 @@ ROUTES: dict[tuple[str, str], RouteRule] = {
         "device_id": m.current_device, "changes": []})),
     ("GET", f"{API}/sync/pull"): RouteRule(anyone, lambda s, m: _get(f"{API}/sync/pull")),
     ("GET", f"{API}/sync/conflicts"): RouteRule(anyone, lambda s, m: _get(f"{API}/sync/conflicts", state="all")),
+    # the employer's page: no sign-in, a referral's check token or code instead (tests/jobs/test_employer_check.py)
+    ("GET", "/r"): RouteRule(None, lambda s, m: _get("/r")),
+    ("POST", "/r"): RouteRule(None, lambda s, m: _post("/r")),
+    ("GET", "/r/{code}"): RouteRule(None, lambda s, m: _get("/r/X")),
+    ("POST", "/r/{code}"): RouteRule(None, lambda s, m: _post("/r/X")),
+    ("GET", "/r/{code}/{rest:path}"): RouteRule(None, lambda s, m: _get("/r/X/Y")),
 }
 
 

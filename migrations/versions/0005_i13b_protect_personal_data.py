@@ -1,7 +1,7 @@
 """Seal ID numbers, phones and conflict values under the server's key ring; lost-phone wipe; consent who/what.
 
-Revision ID: 0003_i13b
-Revises: 0003_i13a
+Revision ID: 0005_i13b
+Revises: 0004_i15
 Create Date: 2026-12-02 07:30:00
 
 Existing plaintext cells are sealed with the current key of the key ring
@@ -17,8 +17,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = "0003_i13b"
-down_revision: Union[str, Sequence[str], None] = "0003_i13a"
+revision: str = "0005_i13b"
+down_revision: Union[str, Sequence[str], None] = "0004_i15"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
