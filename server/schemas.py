@@ -48,6 +48,8 @@ class LoginResponse(BaseModel):
     user: UserOut
     slip_base_url: str = Field(default="", description="The address a referral slip's QR code points to; "
                                                        "empty: the address the phone signed in to.")
+    policy: dict = Field(default_factory=dict,
+                         description="Rules for the phone: `offline_days`, after which it needs an online sign-in.")
 
 
 class UserCreate(Strict):
@@ -70,6 +72,7 @@ class DeviceOut(BaseModel):
     created_at: datetime
     last_seen_at: Optional[datetime] = None
     revoked_at: Optional[datetime] = None
+    wipe_requested_at: Optional[datetime] = None  # revoked as lost: the phone is told to wipe itself
 
 
 def public_model(model: type[SQLModel], name: str, exclude: tuple[str, ...] = ("stamps",)) -> type[BaseModel]:

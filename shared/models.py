@@ -27,6 +27,8 @@ from typing import Any, Optional
 from sqlalchemy import JSON, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from shared.protected import ProtectedJSON, ProtectedText
+
 
 def new_id() -> str:
     """A fresh random UUID string, the primary key of any new record."""
@@ -118,6 +120,8 @@ class Device(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utc_now)
     last_seen_at: Optional[datetime] = None
     revoked_at: Optional[datetime] = None
+    # revoked as lost or stolen: the device is told to delete its key and data on its next contact
+    wipe_requested_at: Optional[datetime] = None
     # Highest push sequence number applied: the idempotency key of pushes.
     last_seq: int = 0
 
@@ -157,10 +161,11 @@ class Resident(SyncedRow, table=True):
     grid_id: str = Field(max_length=36, index=True)
     community_id: Optional[str] = Field(default=None, max_length=36, index=True)
     name: str = Field(default="", max_length=255)
-    id_number: Optional[str] = Field(default=None, max_length=255, index=True)
+    # ID number and phone are sealed on the server too (shared.protected): equality look-ups still work
+    id_number: Optional[str] = Field(default=None, max_length=255, index=True, sa_type=ProtectedText("id_number"))
     sex: Optional[str] = Field(default=None, max_length=8)
     birth_date: Optional[date] = None
-    phone: Optional[str] = Field(default=None, max_length=255)
+    phone: Optional[str] = Field(default=None, max_length=255, sa_type=ProtectedText("phone"))
     relation: str = Field(default="", max_length=20)  # 与户主关系
     education: Optional[str] = Field(default=None, max_length=16)
     skills: list = Field(default_factory=list, sa_type=JSON)  # set of skill names
@@ -180,9 +185,11 @@ class Resident(SyncedRow, table=True):
     training_wish: Optional[str] = Field(default=None, max_length=200)  # "" = none wanted
     disability: bool = False
     disability_level: Optional[str] = Field(default=None, max_length=16)
-    # consent to collect and use the information
+    # consent to collect and use the information (PIPL): when, what (scope and the notice shown), by whom
     consent_given_at: Optional[datetime] = None
     consent_scope: str = Field(default="", max_length=200)
+    consent_notice: str = Field(default="", max_length=32)  # version of the notice read out (docs/privacy.md)
+    consent_recorded_by: Optional[str] = Field(default=None, max_length=36)
     notes: str = Field(default="", max_length=2000)
 
 
@@ -242,7 +249,7 @@ class Employer(SyncedRow, table=True):
     community_id: Optional[str] = Field(default=None, max_length=36)
     name: str = Field(max_length=200)
     contact_name: str = Field(default="", max_length=64)
-    contact_phone: str = Field(default="", max_length=32)
+    contact_phone: str = Field(default="", max_length=32, sa_type=ProtectedText("phone", max_length=32))
     address: str = Field(default="", max_length=200)
     assistance_base: bool = False  # 再就业援助基地
 
@@ -319,19 +326,19 @@ class Conflict(SyncedRow, table=True):
     field: str = Field(max_length=64)
     grid_id: Optional[str] = Field(default=None, max_length=36, index=True)
     street_id: Optional[str] = Field(default=None, max_length=36, index=True)
-    base_value: Optional[Any] = Field(default=None, sa_type=JSON, nullable=True)
-    value_a: Optional[Any] = Field(default=None, sa_type=JSON, nullable=True)
+    base_value: Optional[Any] = Field(default=None, sa_type=ProtectedJSON, nullable=True)
+    value_a: Optional[Any] = Field(default=None, sa_type=ProtectedJSON, nullable=True)
     user_a: Optional[str] = Field(default=None, max_length=36)
     device_a: Optional[str] = Field(default=None, max_length=36)
     stamp_a: str = Field(default="", max_length=80)
-    value_b: Optional[Any] = Field(default=None, sa_type=JSON, nullable=True)
+    value_b: Optional[Any] = Field(default=None, sa_type=ProtectedJSON, nullable=True)
     user_b: Optional[str] = Field(default=None, max_length=36)
     device_b: Optional[str] = Field(default=None, max_length=36)
     stamp_b: str = Field(default="", max_length=80)
     winner: str = Field(default="a", max_length=1)  # "a" | "b"
     state: str = Field(default="open", max_length=16)  # shared.vocab.ConflictState
     resolved_by: Optional[str] = Field(default=None, max_length=36)
-    resolved_value: Optional[Any] = Field(default=None, sa_type=JSON, nullable=True)
+    resolved_value: Optional[Any] = Field(default=None, sa_type=ProtectedJSON, nullable=True)
     created_at: datetime = Field(default_factory=utc_now)
 
 

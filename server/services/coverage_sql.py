@@ -52,8 +52,8 @@ EMPLOYED = sorted(EMPLOYED_CODES)
 
 
 def in_ids(column, ids: Sequence[str], name: str) -> ColumnElement[bool]:
-    """``column IN (ids)`` as one expanding parameter (any number of ids)."""
-    return column.in_(bindparam(name, list(ids), expanding=True))
+    """``column IN (ids)`` as one expanding parameter (any number of ids), bound as the column binds (sealed cells)."""
+    return column.in_(bindparam(name, list(ids), expanding=True, type_=column.type))
 
 
 def count_if(condition) -> ColumnElement[int]:

@@ -134,6 +134,15 @@ ROUTES: dict[tuple[str, str], RouteRule] = {
     ("GET", f"{API}/households/{{household_id}}"): RouteRule(in_area, lambda s, m: _get(
         f"{API}/households/{s.household}")),
     ("GET", f"{API}/residents/{{resident_id}}"): RouteRule(in_area, lambda s, m: _get(f"{API}/residents/{s.resident}")),
+    # PIPL requests about one person (server/routes/privacy.py): managers and administrators of the area
+    ("GET", f"{API}/residents/{{resident_id}}/access-log"): RouteRule(managers_in_area, lambda s, m: _get(
+        f"{API}/residents/{s.resident}/access-log")),
+    ("GET", f"{API}/residents/{{resident_id}}/export"): RouteRule(managers_in_area, lambda s, m: _get(
+        f"{API}/residents/{s.resident}/export")),
+    ("POST", f"{API}/residents/{{resident_id}}/correction"): RouteRule(managers_in_area, lambda s, m: _post(
+        f"{API}/residents/{s.resident}/correction", {"fields": {"notes": "核对后更正"}})),
+    ("POST", f"{API}/residents/{{resident_id}}/anonymise"): RouteRule(managers_in_area, lambda s, m: _post(
+        f"{API}/residents/{s.resident}/anonymise")),
     ("GET", f"{API}/reports/monthly"): RouteRule(managers_in_area, lambda s, m: _get(
         f"{API}/reports/monthly", area_id=s.community, month=MONTH)),
     ("POST", f"{API}/spot-checks"): RouteRule(managers_in_area, lambda s, m: _post(f"{API}/spot-checks", {
