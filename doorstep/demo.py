@@ -4,6 +4,10 @@ Migrates and seeds ``<data-dir>/doorstep.sqlite3`` (the seed is skipped when
 the database already has data), starts ``doorstep serve`` in a child process,
 then serves the app to the browser (offline-capable web mode) with its own
 phone data folder ``<data-dir>/device``. Ctrl+C stops both.
+
+The data set is drawn up to today (China Standard Time), so the month the
+screens open on has its visits. A port already taken is replaced by a free
+one when it was the default, and named when it was asked for.
 """
 from __future__ import annotations
 
@@ -16,14 +20,49 @@ import time
 from pathlib import Path
 
 SERVER_START_TIMEOUT_S = 60
+DEFAULT_SERVER_PORT, DEFAULT_APP_PORT = 8000, 8550
+
+
+class PortTaken(RuntimeError):
+    """A port asked for on the command line is in use."""
+
+
+def port_free(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def choose_port(host: str, asked: int | None, default: int, what: str, avoid: tuple[int, ...] = ()) -> int:
+    """The port asked for (``PortTaken`` if in use), else the default, else a free one the system picks."""
+    if asked is not None:
+        if not port_free(host, asked):
+            raise PortTaken(f"port {asked} ({what}) is already in use on {host}: stop what uses it, "
+                            f"or leave out the option to let the demo pick a free port")
+        return asked
+    if default not in avoid and port_free(host, default):
+        return default
+    while True:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.bind((host, 0))
+            port = probe.getsockname()[1]
+        if port not in avoid:
+            print(f"Port {default} ({what}) is in use: using {port} instead.")
+            return port
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     demo = subparsers.add_parser("demo", help="try Doorstep: demo data, the server and the app on this computer")
     demo.add_argument("--data-dir", type=Path, default=Path("data"), help="where the demo keeps its files (./data)")
     demo.add_argument("--host", default="127.0.0.1", help="address both listen on (default 127.0.0.1)")
-    demo.add_argument("--server-port", type=int, default=8000, help="the server's port (default 8000)")
-    demo.add_argument("--app-port", type=int, default=8550, help="the app's port (default 8550)")
+    demo.add_argument("--server-port", type=int, default=None,
+                      help=f"the server's port (default {DEFAULT_SERVER_PORT}, or a free one if that is taken)")
+    demo.add_argument("--app-port", type=int, default=None,
+                      help=f"the app's port (default {DEFAULT_APP_PORT}, or a free one if that is taken)")
     demo.add_argument("--households", type=int, default=2500, help="size of the demo data set (default 2500)")
     demo.add_argument("--no-browser", action="store_true", help="do not open a browser tab")
     demo.set_defaults(handler=_demo)
@@ -47,7 +86,7 @@ def prepare_database(data_dir: Path, households: int) -> str:
             print(f"Demo data already in {data_dir / 'doorstep.sqlite3'}: not seeding again.")
         else:
             print(f"Loading the demo data set ({households:,} households)…", flush=True)
-            counts = load_demo(engine, build_demo(households=households))
+            counts = load_demo(engine, build_demo(today=china_today(), households=households))
             print("  " + ", ".join(f"{name} {count:,}" for name, count in counts.items()))
     finally:
         engine.dispose()
@@ -67,32 +106,84 @@ def wait_for_port(host: str, port: int, process: subprocess.Popen, timeout_s: fl
     raise RuntimeError(f"the server did not start listening on {host}:{port} within {timeout_s:.0f} s")
 
 
-def logins_text() -> str:
+def china_today():
+    from datetime import datetime, timedelta, timezone
+
+    return datetime.now(timezone(timedelta(hours=8))).date()
+
+
+def logins_text(url: str | None = None) -> str:
+    """Who each demo login is, what they cover and what they can do (their areas from the database if given)."""
     from server.demo.catalog import ADMIN, COORDINATORS, DEMO_PASSWORD, MANAGER
 
+    areas = _assigned_areas(url) if url else {}
     lines = [f"Demo logins (password for all: {DEMO_PASSWORD}):"]
-    lines += [f"  {username:<10} {name}  协管员, {grids} 个网格" for username, name, grids in COORDINATORS]
-    lines += [f"  {MANAGER[0]:<10} {MANAGER[1]}  管理员", f"  {ADMIN[0]:<10} {ADMIN[1]}"]
+    for username, name, grids in COORDINATORS:
+        where = "、".join(areas.get(username, [])) or f"{grids} 个网格"
+        lines.append(f"  {username:<10} {name}  协管员（coordinator）: {where}")
+    lines.append("             visits door to door on the phone, offline: households, residents, visits, vacancies,"
+                 " job matches, referral slips; syncs when back online")
+    lines.append(f"  {MANAGER[0]:<10} {MANAGER[1]}  街道/区管理员（manager）: the whole district — coverage and rates per"
+                 " community, grid and coordinator (month, quarter, half year, year), the lists behind them, the"
+                 " monthly report (Excel), spot checks, coordinator assessment")
+    lines.append(f"  {ADMIN[0]:<10} {ADMIN[1]}  系统管理员（admin）: areas, accounts and devices (revoke a lost phone);"
+                 " sees what the manager sees")
     return "\n".join(lines)
+
+
+def _assigned_areas(url: str) -> dict[str, list[str]]:
+    from sqlalchemy import select
+
+    from server.db import make_engine
+    from shared.models import Area, UserAccount, UserArea
+
+    user, link, area = UserAccount.__table__, UserArea.__table__, Area.__table__
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(select(user.c.username, area.c.name).join(link, link.c.user_id == user.c.id)
+                                .join(area, area.c.id == link.c.area_id).order_by(area.c.code)).all()
+    finally:
+        engine.dispose()
+    result: dict[str, list[str]] = {}
+    for username, name in rows:
+        result.setdefault(username, []).append(name)
+    return result
+
+
+def phones_text(host: str, app_port: int, server_url: str, data_dir: Path) -> str:
+    return (f"One app process is one phone: its data (encrypted) is in {data_dir / 'device'}, and every browser tab"
+            f" of it is the same phone.\nTo try a second phone (say a colleague's, or a conflict), start another:\n"
+            f"  doorstep app --web --port {app_port + 1} --data-dir {data_dir / 'device2'} --server {server_url}\n"
+            f"and open http://{host}:{app_port + 1}/")
 
 
 def _demo(args: argparse.Namespace) -> int:
     from mobile.cli import run_app
 
+    try:
+        server_port = choose_port(args.host, args.server_port, DEFAULT_SERVER_PORT, "the server")
+        app_port = choose_port(args.host, args.app_port, DEFAULT_APP_PORT, "the app", avoid=(server_port,))
+    except PortTaken as error:
+        print(f"doorstep demo: {error}", file=sys.stderr)
+        return 2
     data_dir = args.data_dir.resolve()
     url = prepare_database(data_dir, args.households)
-    server_url = f"http://{args.host}:{args.server_port}"
+    server_url = f"http://{args.host}:{server_port}"
     env = dict(os.environ, DOORSTEP_DATABASE_URL=url)
     server = subprocess.Popen([sys.executable, "-m", "doorstep.cli", "serve", "--host", args.host,
-                               "--port", str(args.server_port), "--url", url], env=env)
+                               "--port", str(server_port), "--url", url], env=env)
     try:
-        wait_for_port(args.host, args.server_port, server, SERVER_START_TIMEOUT_S)
+        wait_for_port(args.host, server_port, server, SERVER_START_TIMEOUT_S)
         print()
         print(f"Server:  {server_url}  (API documentation: {server_url}/docs)")
-        print(f"App:     http://{args.host}:{args.app_port}/  (sign in with the server address above)")
-        print(logins_text())
+        print(logins_text(url))
+        print(phones_text(args.host, app_port, server_url, data_dir))
+        print()
+        print(f"App:     http://{args.host}:{app_port}/  (open it in the browser; the sign-in screen has the server"
+              " address filled in)")
         print("Press Ctrl+C to stop.", flush=True)
-        run_app(web=True, host=args.host, port=args.app_port, data_dir=data_dir / "device",
+        run_app(web=True, host=args.host, port=app_port, data_dir=data_dir / "device",
                 server_url=server_url, open_browser=not args.no_browser)
     except RuntimeError as error:
         print(f"doorstep demo: {error}", file=sys.stderr)

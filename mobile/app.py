@@ -20,7 +20,7 @@ from mobile.routing import AppContext, Router, discover
 from mobile.services.session import Session, default_data_dir, utc_clock
 from mobile.services.sign_in import SignInService
 from mobile.state import AppState
-from mobile.store import FileKeyStore, KeyStore
+from mobile.store import KeyStore, desktop_keystore
 
 ASSETS_DIR = Path(__file__).parent / "assets"
 FONT_FAMILY = "Doorstep Sans"
@@ -32,7 +32,8 @@ PHONE_PLATFORMS = ("android", "ios")
 @dataclass
 class AppConfig:
     data_dir: Path = field(default_factory=default_data_dir)
-    keystore: Optional[KeyStore] = None  # None: secure storage on a phone, a file in the data folder elsewhere
+    keystore: Optional[KeyStore] = None  # None: secure storage on a phone, the OS keyring (or a file outside
+    # the data folder) elsewhere
     transport: Optional[httpx.BaseTransport] = None
     clock: Callable[[], datetime] = utc_clock
     idle_check_s: float = IDLE_CHECK_S
@@ -61,8 +62,8 @@ def create_main(config: AppConfig) -> Callable[[Any], Awaitable[None]]:
             from mobile.secure_keys import open_secure_keystore
 
             return await open_secure_keystore(page)
-        # Desktop and web (development, demo): a 0600 file beside the data, not secure storage.
-        return FileKeyStore(config.data_dir / "keys.json")
+        # Desktop and web: the OS keyring, else a 0600 file outside the data folder (never beside the data)
+        return desktop_keystore(config.data_dir)
 
     async def main(page: Any) -> None:
         configure_page(page)

@@ -18,11 +18,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Optional
 
 from mobile.services.session import Session
-from mobile.state import LOCKED, READY, SET_PIN, SIGNED_OUT, AppState
+from mobile.state import LOCKED, READY, REAUTH, SET_PIN, SIGNED_OUT, AppState
 from shared.vocab import Role
 
 HOME = "/"
-PHASE_ROUTES = {SIGNED_OUT: "/sign-in", SET_PIN: "/pin/new", LOCKED: "/unlock"}
+PHASE_ROUTES = {SIGNED_OUT: "/sign-in", SET_PIN: "/pin/new", LOCKED: "/unlock", REAUTH: "/reauth"}
 ALL_ROLES: frozenset[str] = frozenset(r.value for r in Role)
 MAX_NAV_ENTRIES = 5  # a phone's bottom bar holds five destinations at most
 

@@ -12,6 +12,7 @@ SIGNED_OUT = "signed_out"  # no data key yet: sign in with the server
 SET_PIN = "set_pin"  # signed in, choosing the PIN that wraps the data key
 LOCKED = "locked"  # data on the phone, waiting for the PIN
 READY = "ready"  # unlocked
+REAUTH = "reauth"  # unlocked, but the server must see the password first (offline too long, or signed out)
 
 
 @ft.observable

@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 
-from server.db import make_engine
+from server.db import make_engine, protect
 from server.errors import COMMON_ERRORS, error_responses, install_error_handlers
 from server.freshness import FreshnessHeaders
 from server.middleware import RequestGuard
@@ -25,11 +25,13 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     settings = settings or get_settings()
     own_engine = engine is None
     engine = engine or make_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms,
-                                   pooled=settings.database_pooled)
+                                   pooled=settings.database_pooled, settings=settings)
+    protect(engine, settings)  # ID numbers and phones are sealed in the database (server.cells)
 
     reports_engine = engine
     if settings.reports_database_url:
-        reports_engine = make_engine(settings.reports_database_url, pooled=settings.database_pooled)
+        reports_engine = make_engine(settings.reports_database_url, pooled=settings.database_pooled,
+                                     settings=settings)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):

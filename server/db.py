@@ -18,8 +18,10 @@ def normalize_url(url: str | URL) -> URL:
 
 
 def make_engine(url: str | URL, *, busy_timeout_ms: int = 10_000, echo: bool = False,
-                pooled: bool = False) -> Engine:
-    """An engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout on every connection.
+                pooled: bool = False, settings=None) -> Engine:
+    """An engine for ``url`` that seals ID numbers and phones (``server.cells``, keys from ``settings``).
+
+    SQLite gets WAL, foreign keys and a busy timeout on every connection.
 
     ``pooled``: PostgreSQL is reached through a transaction-pooling proxy
     (pgbouncer), where a server connection serves other clients between
@@ -30,6 +32,23 @@ def make_engine(url: str | URL, *, busy_timeout_ms: int = 10_000, echo: bool = F
     every request sees the same database.
     """
     url = normalize_url(url)
+    engine = _make_engine(url, busy_timeout_ms, echo, pooled)
+    return protect(engine, settings)
+
+
+def protect(engine: Engine, settings=None) -> Engine:
+    """Install the cell codec of the settings' key ring on an engine (idempotent)."""
+    from server.cells import codec_for, protect_engine
+    from server.settings import get_settings
+    from shared.protected import codec_of
+
+    if codec_of(engine.dialect) is None:
+        protect_engine(engine, codec_for(settings or get_settings(),
+                                         engine.url.render_as_string(hide_password=False)))
+    return engine
+
+
+def _make_engine(url: URL, busy_timeout_ms: int, echo: bool, pooled: bool) -> Engine:
     if url.get_backend_name() != "sqlite":
         connect_args = {"prepare_threshold": None} if pooled else {}
         return create_engine(url, echo=echo, pool_pre_ping=True, connect_args=connect_args)

@@ -16,11 +16,12 @@ request.method_not_allowed     405
 not_found                      404     no such path, or no such record
 auth.required                  401     no bearer token
 auth.invalid_token             401     unknown or expired token
-auth.device_revoked            401     the device was signed out or revoked
+auth.device_revoked            401     the device was signed out or revoked; ``details.wipe``: revoked as lost
 auth.invalid_credentials       401     wrong username or password (one message for both)
 auth.too_many_attempts         429     too many failed sign-ins for this username (``Retry-After``)
 auth.forbidden                 403     the role may not do this
 auth.outside_area              403     the record is outside the user's areas
+privacy.not_correctable        422     a correction names a field that cannot be corrected there
 period.invalid                 422     a month or span of days that is not a real, bounded period
 conflict                       409     e.g. a username that exists
 server.busy                    503     no database connection or lock came in time: retry (``Retry-After``)

@@ -46,6 +46,10 @@ class LoginResponse(BaseModel):
     token: str = Field(description="Send as `Authorization: Bearer <token>`; shown only once.")
     device_id: str
     user: UserOut
+    slip_base_url: str = Field(default="", description="The address a referral slip's QR code points to; "
+                                                       "empty: the address the phone signed in to.")
+    policy: dict = Field(default_factory=dict,
+                         description="Rules for the phone: `offline_days`, after which it needs an online sign-in.")
 
 
 class UserCreate(Strict):
@@ -68,6 +72,7 @@ class DeviceOut(BaseModel):
     created_at: datetime
     last_seen_at: Optional[datetime] = None
     revoked_at: Optional[datetime] = None
+    wipe_requested_at: Optional[datetime] = None  # revoked as lost: the phone is told to wipe itself
 
 
 def public_model(model: type[SQLModel], name: str, exclude: tuple[str, ...] = ("stamps",)) -> type[BaseModel]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Optional
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -40,8 +41,26 @@ class Settings(BaseSettings):
     login_first_delay_seconds: float = Field(default=2, gt=0)
     login_max_delay_seconds: float = Field(default=300, gt=0)
     login_window_seconds: int = Field(default=15 * 60, gt=0)
+    # the key ring sealing ID numbers and phones in the database (server.cells): its JSON or one base64
+    # key, else the file key_file (default <data_dir>/server-keys.json, made on first use)
+    data_keys: str = Field(default="", repr=False)
+    key_file: Optional[Path] = None
+    # a phone that has not reached the server for this many days asks for an online sign-in before it opens
+    device_offline_days: int = Field(default=14, ge=1)
+    # PIPL retention: a resident deleted (or moved away) this many days ago is anonymised by
+    # `doorstep privacy retention` (0 = never)
+    retention_days: int = Field(default=3 * 365, ge=0)
+    # the employer's check of a referral slip (docs/employer-check.md): the address printed in the slip's QR
+    # code ("" = the address the phones sync with), how long a slip can be confirmed, and the refusals' throttle
+    slip_base_url: str = Field(default="", max_length=200)
+    referral_check_days: int = Field(default=60, gt=0)
+    check_max_failures_per_address: int = Field(default=20, ge=0)  # 0 = off
+    check_max_failures_per_referral: int = Field(default=5, ge=0)
+    check_window_seconds: int = Field(default=60 * 60, gt=0)
     # SQLite: how long a writer waits for the database lock before failing (ms)
     sqlite_busy_timeout_ms: int = Field(default=10_000, ge=0)
+    # the share of a district's communities that should be full-employment communities (seed 002: 60%)
+    full_employment_target: float = Field(default=0.60, gt=0, le=1)
     # uvicorn defaults for `doorstep serve`
     host: str = "127.0.0.1"
     port: int = 8000

@@ -25,26 +25,35 @@ Decisions the domain brief leaves open, made once here:
   list the person or is empty (nobody named: the household as a whole).
   Only 职业指导与培训信息 (``guidance_training_information``) counts as the
   guidance service item; the other eight items are services, not guidance.
-- Information complete at ``end`` uses the resident's current fields
-  (``shared.validation.missing_fields``): the record keeps no history of
-  them, only of statuses.
-- Entry rate and zero-employment households belong to the grid recorded on
+- Information entered and complete at ``end`` come from the server's
+  information records (``InformationRecord``, one written whenever what the
+  server holds of a person changes completeness, see docs/information-history.md):
+  entered = some record before ``end_before``; complete = the latest such
+  record says complete. A value filled later does not change an earlier period.
+- Timely entry (录入及时率, not part of the full-employment standard) is over
+  visits that came from a phone (``received_at`` set); visits imported from
+  paper ledgers have none and count in neither number.
+- Relocated (棚改回迁) people: residents of a household flagged ``relocated``.
+- Timely entry and zero-employment households belong to the grid recorded on
   the visit / household; visited, guidance and the rest to the resident's grid.
 - A criterion of the full-employment check whose rate has no denominator
   ("—") passes: there was nothing to fail.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, fields
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
-from shared.validation import age_on, missing_fields
+from shared.validation import age_on
 from shared.vocab import EMPLOYED_STATUSES, ServiceItem, StatusKind, VisitOutcome
-from shared.zero_employment import ClockState, clock_state, resolution
+from shared.zero_employment import ClockState, clock_from
 
 CHINA_TZ = timezone(timedelta(hours=8), "CST")
+PERIOD_MONTHS = {"month": 1, "quarter": 3, "half": 6, "year": 12}
+_PERIOD_TEXT = re.compile(r"(\d{4})(?:-(\d{2})|-Q([1-4])|-H([12]))?")
 ENTRY_WINDOW = timedelta(hours=72)
 EMPLOYED_CODES: frozenset[str] = frozenset(str(s.value) for s in EMPLOYED_STATUSES)
 REGISTERED = "registered"
@@ -57,9 +66,11 @@ MET = VisitOutcome.met.value
 
 # Targets of the full-employment community (DOMAIN.md), as fractions.
 REEMPLOYMENT_TARGET = 0.80
-REEMPLOYMENT_TARGET_RELOCATED = 0.95
+RELOCATED_EMPLOYMENT_TARGET = 0.95  # 棚改回迁下岗失业人员就业率 (seed 002)
 REEMPLOYMENT_4050_TARGET = 0.85
 FULL = 1.0
+# The share of a district's communities that should be full-employment communities (seed 002: 60%).
+DISTRICT_TARGET = 0.60
 
 
 def _get(row: Mapping[str, Any] | object, name: str, default: Any = None) -> Any:
@@ -94,11 +105,68 @@ class Period:
         """The month ``"YYYY-MM"`` (e.g. ``"2026-11"``)."""
         try:
             year, month = (int(part) for part in text.strip().split("-"))
-            first = date(year, month, 1)
+            date(year, month, 1)
         except ValueError:
             raise ValueError("a month is written YYYY-MM, e.g. 2026-11") from None
-        following = date(year + month // 12, month % 12 + 1, 1)
-        return cls(first, following - timedelta(days=1))
+        return cls.months(year, month, 1)
+
+    @classmethod
+    def months(cls, year: int, first_month: int, count: int) -> Period:
+        """``count`` calendar months from ``first_month`` of ``year``."""
+        index = year * 12 + first_month - 1 + count
+        following = date(index // 12, index % 12 + 1, 1)
+        return cls(date(year, first_month, 1), following - timedelta(days=1))
+
+    @classmethod
+    def parse(cls, text: str) -> Period:
+        """A month ``2026-11``, a quarter ``2026-Q4``, a half year ``2026-H2`` or a year ``2026``."""
+        match = _PERIOD_TEXT.fullmatch(text.strip().upper())
+        if match is None:
+            raise ValueError("a period is written 2026-11, 2026-Q4, 2026-H2 or 2026")
+        year, month, quarter, half = match.group(1, 2, 3, 4)
+        year = int(year)
+        if year < 1:
+            raise ValueError("a period is written 2026-11, 2026-Q4, 2026-H2 or 2026")
+        if month:
+            if not 1 <= int(month) <= 12:
+                raise ValueError("a month is 01 to 12")
+            return cls.months(year, int(month), 1)
+        if quarter:
+            return cls.months(year, 3 * int(quarter) - 2, 3)
+        if half:
+            return cls.months(year, 6 * int(half) - 5, 6)
+        return cls.months(year, 1, 12)
+
+    @property
+    def kind(self) -> str:
+        """``month``, ``quarter``, ``half``, ``year`` for whole calendar spans, else ``days``."""
+        following = self.end + timedelta(days=1)
+        if self.start.day != 1 or following.day != 1:
+            return "days"
+        length = (following.year * 12 + following.month) - (self.start.year * 12 + self.start.month)
+        first = self.start.month
+        if length == 1:
+            return "month"
+        if length == 3 and first % 3 == 1:
+            return "quarter"
+        if length == 6 and first in (1, 7):
+            return "half"
+        if length == 12 and first == 1:
+            return "year"
+        return "days"
+
+    @classmethod
+    def containing(cls, day: date, kind: str) -> Period:
+        """The month, quarter, half year or year that holds ``day``."""
+        length = PERIOD_MONTHS[kind]
+        first = (day.month - 1) // length * length + 1
+        return cls.months(day.year, first, length)
+
+    def shift(self, steps: int) -> Period:
+        """The period ``steps`` months, quarters, half years or years later (earlier when negative)."""
+        length = PERIOD_MONTHS[self.kind]  # KeyError for a span of days: it has no neighbours
+        index = self.start.year * 12 + self.start.month - 1 + steps * length
+        return Period.months(index // 12, index % 12 + 1, length)
 
     @property
     def start_at(self) -> datetime:
@@ -115,13 +183,35 @@ class Period:
 
     @property
     def label(self) -> str:
-        following = self.end + timedelta(days=1)
-        if self.start.day == 1 and following.day == 1 and (following - self.start).days <= 31:
+        """``2026-11``, ``2026-Q4``, ``2026-H2``, ``2026``, or ``start—end`` for other spans."""
+        kind, year = self.kind, self.start.year
+        if kind == "month":
             return f"{self.start:%Y-%m}"
+        if kind == "quarter":
+            return f"{year}-Q{(self.start.month + 2) // 3}"
+        if kind == "half":
+            return f"{year}-H{1 if self.start.month == 1 else 2}"
+        if kind == "year":
+            return f"{year}"
         return f"{self.start.isoformat()}—{self.end.isoformat()}"
 
+    @property
+    def label_zh(self) -> str:
+        """``2026年11月``, ``2026年第四季度``, ``2026年下半年``, ``2026年``, or the two days."""
+        kind, year = self.kind, self.start.year
+        if kind == "month":
+            return f"{year}年{self.start.month}月"
+        if kind == "quarter":
+            return f"{year}年第{'一二三四'[(self.start.month - 1) // 3]}季度"
+        if kind == "half":
+            return f"{year}年{'上' if self.start.month == 1 else '下'}半年"
+        if kind == "year":
+            return f"{year}年"
+        return f"{self.start.isoformat()} 至 {self.end.isoformat()}"
+
     def as_dict(self) -> dict[str, str]:
-        return {"start": self.start.isoformat(), "end": self.end.isoformat(), "label": self.label}
+        return {"start": self.start.isoformat(), "end": self.end.isoformat(), "label": self.label,
+                "kind": self.kind, "label_zh": self.label_zh}
 
 
 @dataclass(frozen=True)
@@ -249,13 +339,16 @@ class CoverageCounts:
 
     registered: int = 0  # registered unemployed in P
     visited: int = 0
-    complete: int = 0
+    complete: int = 0  # ... whose information was complete at end
+    entered: int = 0  # ... whose information was entered into the system by end
     guided: int = 0
     able: int = 0  # ... and able and willing to work at end
     reemployed: int = 0
     able_4050: int = 0
     reemployed_4050: int = 0
-    visits_received: int = 0  # visits made in P that reached the server
+    relocated_able: int = 0  # relocated (棚改回迁) people among ``able``
+    relocated_employed: int = 0  # ... employed at end
+    visits_received: int = 0  # visits made in P that reached the server from a phone
     visits_on_time: int = 0  # ... within 72 hours
     hardship_households: int = 0  # double-unemployed or single-parent
     hardship_with_employed: int = 0
@@ -280,7 +373,18 @@ class CoverageCounts:
 
     @property
     def entry_rate(self) -> Rate:
+        """网络录入率: registered unemployed whose information was entered by end / registered unemployed."""
+        return Rate(self.entered, self.registered)
+
+    @property
+    def timely_entry_rate(self) -> Rate:
+        """录入及时率 (not a full-employment criterion): visits on the server within 72 hours / visits received."""
         return Rate(self.visits_on_time, self.visits_received)
+
+    @property
+    def relocated_employment_rate(self) -> Rate:
+        """棚改回迁人员就业率: relocated able and willing registered unemployed employed at end / all of them."""
+        return Rate(self.relocated_employed, self.relocated_able)
 
     @property
     def guidance_rate(self) -> Rate:
@@ -309,25 +413,49 @@ class CoverageCounts:
 
 RATE_NAMES: tuple[str, ...] = (
     "visit_rate", "information_rate", "entry_rate", "guidance_rate", "reemployment_rate",
-    "reemployment_4050_rate", "hardship_rate", "zero_employment_on_time_rate",
+    "reemployment_4050_rate", "relocated_employment_rate", "hardship_rate", "zero_employment_on_time_rate",
+    "timely_entry_rate",
 )
 RATE_LABELS_ZH: dict[str, str] = {
     "visit_rate": "走访率", "information_rate": "信息采集率", "entry_rate": "网络录入率",
     "guidance_rate": "就业指导率", "reemployment_rate": "再就业率", "reemployment_4050_rate": "“4050”人员再就业率",
+    "relocated_employment_rate": "棚改回迁人员就业率",
     "hardship_rate": "困难家庭至少一人就业比例", "zero_employment_on_time_rate": "零就业家庭按时就业比例",
+    "timely_entry_rate": "录入及时率",
 }
 COUNT_LABELS_ZH: dict[str, str] = {
-    "registered": "登记失业人员", "visited": "已走访", "complete": "信息完整", "guided": "已就业指导",
+    "registered": "登记失业人员", "visited": "已走访", "complete": "信息完整", "entered": "已录入系统",
+    "guided": "已就业指导",
     "able": "有劳动能力和就业愿望", "reemployed": "实现再就业", "able_4050": "“4050”有劳动能力和就业愿望",
-    "reemployed_4050": "“4050”实现再就业", "visits_received": "已上传走访", "visits_on_time": "72小时内上传",
+    "reemployed_4050": "“4050”实现再就业", "relocated_able": "棚改回迁有劳动能力和就业愿望",
+    "relocated_employed": "棚改回迁已就业", "visits_received": "已上传走访", "visits_on_time": "72小时内上传",
     "hardship_households": "双失业/单亲家庭", "hardship_with_employed": "至少一人就业",
     "zero_identified": "零就业家庭", "zero_met": "按时就业", "zero_overdue": "逾期", "zero_open": "未到期",
 }
 
 
+def information_at(records: Iterable[Mapping[str, Any] | object], period: Period) -> dict[str, Any]:
+    """Each person's latest information record before the period's end (latest by ``recorded_at``, then ``id``)."""
+    latest: dict[str, Any] = {}
+    for record in records:
+        at = as_utc(_get(record, "recorded_at"))
+        if at >= period.end_before:
+            continue
+        rid = _get(record, "resident_id")
+        known = latest.get(rid)
+        if known is None or (at, str(_get(record, "id"))) > (as_utc(_get(known, "recorded_at")), str(_get(known, "id"))):
+            latest[rid] = record
+    return latest
+
+
 def resident_counts(resident: Mapping[str, Any] | object, hist: Mapping[tuple[str, str], History],
-                    household_visits: list, period: Period) -> CoverageCounts:
-    """What one resident adds to their grid's counts (all zero unless registered unemployed in P)."""
+                    household_visits: list, period: Period, information: Mapping[str, Any] | object | None = None,
+                    relocated: bool = False) -> CoverageCounts:
+    """What one resident adds to their grid's counts (all zero unless registered unemployed in P).
+
+    ``information`` is the person's latest information record before ``end``
+    (None: not entered by then); ``relocated`` their household's 棚改回迁 flag.
+    """
     rid = _get(resident, "id")
     empty = History()
     registration = hist.get((rid, StatusKind.registration.value), empty)
@@ -341,12 +469,15 @@ def resident_counts(resident: Mapping[str, Any] | object, hist: Mapping[tuple[st
     return CoverageCounts(
         registered=1,
         visited=int(any(str(_get(v, "outcome")) == MET for v in in_p)),
-        complete=int(not missing_fields(resident)),
+        complete=int(information is not None and bool(_get(information, "complete"))),
+        entered=int(information is not None),
         guided=int(any(guided_person(v, rid) for v in in_p)),
         able=int(able),
         reemployed=int(able and employed),
         able_4050=int(able and older),
         reemployed_4050=int(able and older and employed),
+        relocated_able=int(able and relocated),
+        relocated_employed=int(able and relocated and employed),
     )
 
 
@@ -361,9 +492,12 @@ def grid_counts(
     status_records: Iterable[Mapping[str, Any] | object],
     visits: Iterable[Mapping[str, Any] | object],
     period: Period,
+    information_records: Iterable[Mapping[str, Any] | object] = (),
 ) -> dict[str, CoverageCounts]:
     """The counts of every grid that has a household, resident or visit in these rows (deleted rows skipped)."""
     households = [h for h in households if not _get(h, "deleted", False)]
+    relocated = {_get(h, "id") for h in households if _get(h, "relocated")}
+    information = information_at(information_records, period)
     residents = [r for r in residents if not _get(r, "deleted", False)]
     visits = [v for v in visits if not _get(v, "deleted", False)]
     hist = histories(status_records)
@@ -382,7 +516,8 @@ def grid_counts(
 
     for resident in residents:
         add(_get(resident, "grid_id"),
-            resident_counts(resident, hist, by_household.get(_get(resident, "household_id"), []), period))
+            resident_counts(resident, hist, by_household.get(_get(resident, "household_id"), []), period,
+                            information.get(_get(resident, "id")), _get(resident, "household_id") in relocated))
     for visit in visits:
         received = on_time(visit)
         if period.contains(_get(visit, "visited_at")) and received is not None:
@@ -423,23 +558,19 @@ def employed_since(employment: History, identified_on: date, today: date) -> dat
 
 def zero_employment_clock(household: Mapping[str, Any] | object, member_employment: Iterable[History],
                           today: date) -> ClockState | None:
-    """The household's 20-day clock on ``today``, stopped by the members' employment histories.
+    """The household's clock on ``today`` (``shared.zero_employment``), from the members' employment histories.
 
-    The dates and states are ``shared.zero_employment``'s; the stop is taken
-    from the status histories (the source of every rate), not from the stop a
-    hire records on the household, so a past period is judged as it stood.
+    The dates members became employed are taken from the status histories
+    (the source of every rate), not from the stop a hire records on the
+    household, so a past period is judged as it stood and the first of two
+    members is seen.
     """
     identified_on = _get(household, "zero_employment_identified_on")
-    if identified_on is None:
+    if identified_on is None or not _get(household, "zero_employment") or today < identified_on:
         return None
     wants_two = bool(_get(household, "zero_employment_wants_two"))
-    stop = resolution(identified_on, wants_two, [employed_since(h, identified_on, today) for h in member_employment])
-    return clock_state({
-        "zero_employment": _get(household, "zero_employment"),
-        "zero_employment_identified_on": identified_on,
-        "zero_employment_wants_two": wants_two,
-        "zero_employment_resolved_on": stop[0] if stop else None,
-    }, today)
+    return clock_from(identified_on, wants_two, [employed_since(h, identified_on, today) for h in member_employment],
+                      today)
 
 
 def on_clock_in(clock: ClockState | None, period: Period) -> bool:
@@ -494,13 +625,13 @@ class CommunityCheck:
         return {"passed": self.passed, "criteria": [c.as_dict() for c in self.criteria]}
 
 
-def full_employment_check(counts: CoverageCounts, *, relocated: bool = False) -> CommunityCheck:
-    """Each criterion pass or fail; relocated (棚改回迁) communities need 95% re-employment instead of 80%."""
-    reemployment_target = REEMPLOYMENT_TARGET_RELOCATED if relocated else REEMPLOYMENT_TARGET
+def full_employment_check(counts: CoverageCounts) -> CommunityCheck:
+    """Each criterion of the full-employment community pass or fail (the timely-entry rate is not one)."""
     overdue = Rate(counts.zero_overdue, counts.zero_identified)
     rows = [
-        ("reemployment_rate", counts.reemployment_rate, reemployment_target),
+        ("reemployment_rate", counts.reemployment_rate, REEMPLOYMENT_TARGET),
         ("reemployment_4050_rate", counts.reemployment_4050_rate, REEMPLOYMENT_4050_TARGET),
+        ("relocated_employment_rate", counts.relocated_employment_rate, RELOCATED_EMPLOYMENT_TARGET),
         ("hardship_rate", counts.hardship_rate, FULL),
         ("visit_rate", counts.visit_rate, FULL),
         ("information_rate", counts.information_rate, FULL),
@@ -516,6 +647,28 @@ def community_pass_rate(checks: Iterable[CommunityCheck]) -> Rate:
     """The share of communities that pass the full-employment check."""
     checks = list(checks)
     return Rate(sum(1 for c in checks if c.passed), len(checks))
+
+
+@dataclass(frozen=True)
+class DistrictTarget:
+    """The share of full-employment communities against the target share (60% in seed 002)."""
+
+    share: Rate
+    target: float = DISTRICT_TARGET
+
+    @property
+    def met(self) -> bool | None:
+        """Whether the share reaches the target; None ("—") when there is no community to count."""
+        return None if self.share.denominator == 0 else self.share.meets(self.target)
+
+    @property
+    def text_zh(self) -> str:
+        verdict = {True: "已达到", False: "未达到", None: "—"}[self.met]
+        return (f"充分就业社区 {self.share.numerator}/{self.share.denominator}（{self.share.text}），"
+                f"目标 {self.target * 100:.0f}%：{verdict}")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"share": self.share.as_dict(), "target": self.target, "met": self.met, "text_zh": self.text_zh}
 
 
 # --- roll-up ----------------------------------------------------------------------------------

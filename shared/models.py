@@ -19,6 +19,7 @@ creates only ``DEVICE_TABLES`` (plus its own outbox tables from ``mobile``).
 """
 from __future__ import annotations
 
+import secrets
 import uuid
 from datetime import date, datetime, timezone
 from typing import Any, Optional
@@ -26,10 +27,25 @@ from typing import Any, Optional
 from sqlalchemy import JSON, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from shared.protected import ProtectedJSON, ProtectedText
+
 
 def new_id() -> str:
     """A fresh random UUID string, the primary key of any new record."""
     return str(uuid.uuid4())
+
+
+CHECK_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base32 (as the referral code)
+CHECK_TOKEN_LENGTH = 20  # 100 random bits
+
+
+def new_check_token() -> str:
+    """A fresh random check token for a referral slip's QR code (100 bits, Crockford base32).
+
+    Made where the referral is made (the phone, offline): see ``docs/employer-check.md``.
+    """
+    number = secrets.randbits(5 * CHECK_TOKEN_LENGTH)
+    return "".join(CHECK_ALPHABET[(number >> (5 * i)) & 31] for i in range(CHECK_TOKEN_LENGTH))
 
 
 def utc_now() -> datetime:
@@ -104,6 +120,8 @@ class Device(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utc_now)
     last_seen_at: Optional[datetime] = None
     revoked_at: Optional[datetime] = None
+    # revoked as lost or stolen: the device is told to delete its key and data on its next contact
+    wipe_requested_at: Optional[datetime] = None
     # Highest push sequence number applied: the idempotency key of pushes.
     last_seq: int = 0
 
@@ -143,10 +161,11 @@ class Resident(SyncedRow, table=True):
     grid_id: str = Field(max_length=36, index=True)
     community_id: Optional[str] = Field(default=None, max_length=36, index=True)
     name: str = Field(default="", max_length=255)
-    id_number: Optional[str] = Field(default=None, max_length=255, index=True)
+    # ID number and phone are sealed on the server too (shared.protected): equality look-ups still work
+    id_number: Optional[str] = Field(default=None, max_length=255, index=True, sa_type=ProtectedText("id_number"))
     sex: Optional[str] = Field(default=None, max_length=8)
     birth_date: Optional[date] = None
-    phone: Optional[str] = Field(default=None, max_length=255)
+    phone: Optional[str] = Field(default=None, max_length=255, sa_type=ProtectedText("phone"))
     relation: str = Field(default="", max_length=20)  # 与户主关系
     education: Optional[str] = Field(default=None, max_length=16)
     skills: list = Field(default_factory=list, sa_type=JSON)  # set of skill names
@@ -166,9 +185,11 @@ class Resident(SyncedRow, table=True):
     training_wish: Optional[str] = Field(default=None, max_length=200)  # "" = none wanted
     disability: bool = False
     disability_level: Optional[str] = Field(default=None, max_length=16)
-    # consent to collect and use the information
+    # consent to collect and use the information (PIPL): when, what (scope and the notice shown), by whom
     consent_given_at: Optional[datetime] = None
     consent_scope: str = Field(default="", max_length=200)
+    consent_notice: str = Field(default="", max_length=32)  # version of the notice read out (docs/privacy.md)
+    consent_recorded_by: Optional[str] = Field(default=None, max_length=36)
     notes: str = Field(default="", max_length=2000)
 
 
@@ -228,7 +249,7 @@ class Employer(SyncedRow, table=True):
     community_id: Optional[str] = Field(default=None, max_length=36)
     name: str = Field(max_length=200)
     contact_name: str = Field(default="", max_length=64)
-    contact_phone: str = Field(default="", max_length=32)
+    contact_phone: str = Field(default="", max_length=32, sa_type=ProtectedText("phone", max_length=32))
     address: str = Field(default="", max_length=200)
     assistance_base: bool = False  # 再就业援助基地
 
@@ -270,6 +291,8 @@ class Referral(SyncedRow, table=True):
     vacancy_id: str = Field(max_length=36, index=True)
     grid_id: str = Field(max_length=36, index=True)
     code: str = Field(max_length=16, index=True)  # short code on the slip
+    # the QR code's secret: the employer's page answers only with it (or its check code); docs/employer-check.md
+    check_token: str = Field(default_factory=new_check_token, max_length=32)
     consent_at: Optional[datetime] = None
     created_by: Optional[str] = Field(default=None, max_length=36)
     created_at: datetime = Field(default_factory=utc_now)
@@ -303,19 +326,19 @@ class Conflict(SyncedRow, table=True):
     field: str = Field(max_length=64)
     grid_id: Optional[str] = Field(default=None, max_length=36, index=True)
     street_id: Optional[str] = Field(default=None, max_length=36, index=True)
-    base_value: Optional[Any] = Field(default=None, sa_type=JSON, nullable=True)
-    value_a: Optional[Any] = Field(default=None, sa_type=JSON, nullable=True)
+    base_value: Optional[Any] = Field(default=None, sa_type=ProtectedJSON, nullable=True)
+    value_a: Optional[Any] = Field(default=None, sa_type=ProtectedJSON, nullable=True)
     user_a: Optional[str] = Field(default=None, max_length=36)
     device_a: Optional[str] = Field(default=None, max_length=36)
     stamp_a: str = Field(default="", max_length=80)
-    value_b: Optional[Any] = Field(default=None, sa_type=JSON, nullable=True)
+    value_b: Optional[Any] = Field(default=None, sa_type=ProtectedJSON, nullable=True)
     user_b: Optional[str] = Field(default=None, max_length=36)
     device_b: Optional[str] = Field(default=None, max_length=36)
     stamp_b: str = Field(default="", max_length=80)
     winner: str = Field(default="a", max_length=1)  # "a" | "b"
     state: str = Field(default="open", max_length=16)  # shared.vocab.ConflictState
     resolved_by: Optional[str] = Field(default=None, max_length=36)
-    resolved_value: Optional[Any] = Field(default=None, sa_type=JSON, nullable=True)
+    resolved_value: Optional[Any] = Field(default=None, sa_type=ProtectedJSON, nullable=True)
     created_at: datetime = Field(default_factory=utc_now)
 
 
@@ -380,6 +403,8 @@ class LoginThrottle(SQLModel, table=True):
     attempts: int = 0
     failures: int = 0
     last_failed_at: Optional[datetime] = None
+# throttles count recent events of one action for one row (a referral, an address bucket, a login bucket)
+Index("ix_audit_event_action_row_at", AuditEvent.action, AuditEvent.row_id, AuditEvent.at)
 
 
 class SpotCheck(SQLModel, table=True):
@@ -398,13 +423,53 @@ class SpotCheck(SQLModel, table=True):
     notes: str = Field(default="", max_length=500)
     verified_by: Optional[str] = Field(default=None, max_length=36)
     verified_at: Optional[datetime] = None
+    # the drawn community a drawn person belongs to (people are drawn within the communities drawn)
+    community_id: Optional[str] = Field(default=None, max_length=36)
+    rating: Optional[int] = None  # the resident's evaluation of the service, 1 (poor) to 5 (very good); optional
+
+
+class InformationRecord(SQLModel, table=True):
+    """What the server held of one person's information from ``recorded_at`` on: entered, and complete or not.
+
+    Written by the server (``server.services.information_history``) when a
+    resident first reaches it (from a phone or a ledger) and whenever the
+    completeness of what it holds changes; never updated. The information
+    rates of a past period read the latest record before the period's end,
+    so a field filled later does not change them (docs/information-history.md).
+    """
+
+    __tablename__ = "information_record"
+    id: str = _id_field()
+    resident_id: str = Field(max_length=36)
+    grid_id: str = Field(max_length=36, index=True)
+    recorded_at: datetime
+    complete: bool
+    missing: list = Field(default_factory=list, sa_type=JSON)  # shared.validation.missing_fields
+    source: str = Field(default="phone", max_length=16)  # phone | ledger | server | backfill
+
+
+Index("ix_information_record_resident", InformationRecord.resident_id, InformationRecord.recorded_at)
+
+
+class CoordinatorAssessment(SQLModel, table=True):
+    """A manager's yearly assessment of one coordinator: points per item (``shared.assessment.ITEMS``)."""
+
+    __tablename__ = "coordinator_assessment"
+    __table_args__ = (UniqueConstraint("user_id", "year"),)
+    id: str = _id_field()
+    user_id: str = Field(max_length=36, index=True)
+    year: int
+    scores: dict = Field(default_factory=dict, sa_type=JSON)  # item -> points
+    notes: str = Field(default="", max_length=2000)
+    assessed_by: Optional[str] = Field(default=None, max_length=36)
+    assessed_at: datetime = Field(default_factory=utc_now)
 
 
 SYNCED_MODELS: tuple[type[SyncedRow], ...] = (
     Area, Household, Resident, StatusRecord, Visit, Employer, Vacancy, Referral, ReferralEvent, Conflict,
 )
 SERVER_ONLY_MODELS: tuple[type[SQLModel], ...] = (UserAccount, UserArea, Device, ChangeLog, SyncState, AuditEvent, SpotCheck,
-                                                  LoginThrottle)
+                                                  InformationRecord, CoordinatorAssessment, LoginThrottle)
 MODEL_BY_TABLE: dict[str, type[SQLModel]] = {m.__tablename__: m for m in SYNCED_MODELS + SERVER_ONLY_MODELS}
 
 

@@ -167,3 +167,64 @@ def hire_effects(
     if vacancy is not None:
         vacancy_changes = {"filled": int(_get(vacancy, "filled") or 0) + 1}
     return HireEffects(resident_changes, status_record, household_changes, vacancy_changes)
+
+
+# --- the employer's check (docs/employer-check.md) ---------------------------------------
+
+EMPLOYER_RECORDER = "employer"  # ``referral_event.recorded_by`` of a step the employer confirmed on the slip's page
+CHECK_CODE_LENGTH = 6
+CHECK_PATH = "/r"  # the employer's page on the server: /r/<code>?t=<token>, or /r to type the codes
+# The steps an employer may confirm, and the reasons a person was not hired (the page offers these only).
+EMPLOYER_STATUSES: tuple[str, ...] = (_R.interviewed.value, _R.hired.value, _R.not_hired.value)
+NOT_HIRED_REASONS: dict[str, str] = {
+    "requirements": "不符合岗位要求",
+    "filled": "岗位已招满",
+    "withdrew": "求职人放弃",
+    "absent": "求职人未来面试",
+    "other": "其他原因",
+}
+_COMPOUND_SURNAMES = frozenset((
+    "欧阳", "司马", "诸葛", "上官", "皇甫", "司徒", "东方", "夏侯", "尉迟", "公孙", "慕容", "长孙", "宇文", "令狐",
+    "西门", "南宫", "独孤", "端木", "轩辕", "呼延",
+))
+
+
+def check_code(token: str) -> str:
+    """The short check code printed beside the referral code: 6 Crockford characters (30 bits) of SHA-256 of the
+    check token, so the server recomputes it and the slip needs no second secret."""
+    digest = hashlib.sha256(("check|" + token).encode("utf-8")).digest()
+    number = int.from_bytes(digest[:4], "big") >> 2
+    return "".join(CROCKFORD[(number >> shift) & 31] for shift in range(25, -1, -5))
+
+
+def slip_url(base_url: str, code: str, token: str) -> str:
+    """What the slip's QR code holds: the server's page for this referral, with its check token."""
+    return f"{base_url.rstrip('/')}{CHECK_PATH}/{code}?t={token}"
+
+
+def masked_name(name: str | None) -> str:
+    """The surname with the given name masked ("陈*"), all an employer is shown of the person; "" without a name."""
+    name = (name or "").strip()
+    if not name:
+        return ""
+    surname = name[:2] if len(name) > 2 and name[:2] in _COMPOUND_SURNAMES else name[:1]
+    return surname + "*"
+
+
+def employer_choices(current: str) -> tuple[str, ...]:
+    """What the employer may confirm after ``current``: later steps only (none once the referral is final)."""
+    if is_final(current):
+        return ()
+    if current == _R.interviewed.value:
+        return (_R.hired.value, _R.not_hired.value)
+    return EMPLOYER_STATUSES
+
+
+def employer_steps(current: str, chosen: str) -> tuple[str, ...]:
+    """The events an employer's answer adds: a hire or a refusal straight after the referral passes the interview
+    first, as the coordinator's status machine (``NEXT_STATUSES``) has it; () when ``chosen`` is not a later step."""
+    if chosen not in employer_choices(current):
+        return ()
+    if current == _R.referred.value and chosen != _R.interviewed.value:
+        return (_R.interviewed.value, chosen)
+    return (chosen,)

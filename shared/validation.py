@@ -209,11 +209,16 @@ def normalize_name(value: str) -> str:
 
 # --- resident ID numbers (GB 11643-1999) ---
 
-# Mainland provinces, plus 71 (Taiwan, GB/T 2260) and 81/82 (Hong Kong, Macao residence permits).
+# Mainland provinces (GB/T 2260). A mainland number's region is a county or a city of one:
+# province digits from this list, city digits not "00" ("110000" names a whole province,
+# "110005" nothing). GB/T 2260's 71 (Taiwan), 81 (Hong Kong) and 82 (Macao) have no county
+# codes in ID numbers: residents of Hong Kong, Macao and Taiwan hold residence permits
+# (港澳台居民居住证) whose numbers start 810000, 820000 and 830000 exactly.
 _PROVINCES = frozenset(
     [11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46]
-    + [50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82]
+    + [50, 51, 52, 53, 54, 61, 62, 63, 64, 65]
 )
+RESIDENCE_PERMIT_REGIONS = frozenset({"810000", "820000", "830000"})
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK_CHARS = "10X98765432"
 _DIGITS = frozenset("0123456789")
@@ -228,8 +233,8 @@ def id_check_char(first17: str) -> str:
 
 
 def _region_ok(region6: str) -> bool:
-    # The province must exist and the code must name a county, not a whole province ("xx0000").
-    return int(region6[:2]) in _PROVINCES and region6[2:] != "0000"
+    # A mainland county or city (see _PROVINCES), or a Hong Kong/Macao/Taiwan residence permit.
+    return region6 in RESIDENCE_PERMIT_REGIONS or (int(region6[:2]) in _PROVINCES and region6[2:4] != "00")
 
 
 def _id_error(code: str, zh: str, en: str) -> FieldError:
@@ -278,7 +283,7 @@ def validate_id_number(value: str, *, today: date | None = None, convert_legacy:
             raise _id_error(
                 "legacy_refused", "不接受 15 位旧号码，请输入 18 位号码", "15-digit numbers are refused; enter the 18-digit number"
             )
-        if not _region_ok(text[:6]):
+        if not _region_ok(text[:6]) or text[:6] in RESIDENCE_PERMIT_REGIONS:  # permits have 18 digits
             raise _id_error("region", "地区码无效", "the region code is not valid")
         _parse_birth("19" + text[6:12], today)
         first17 = text[:6] + "19" + text[6:]

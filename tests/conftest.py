@@ -16,6 +16,8 @@ from sqlalchemy.pool import StaticPool
 
 from shared.models import SQLModel, server_tables
 
+# The server's key ring for every test (and every process a test starts): ID numbers and phones are sealed.
+os.environ.setdefault("DOORSTEP_DATA_KEYS", "dGVzdC1rZXktZm9yLWRvb3JzdGVwLXRlc3RzLTMyYiE=")
 PG_ADMIN_URL = os.environ.get("DOORSTEP_TEST_PG_ADMIN", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
 
@@ -34,10 +36,17 @@ def sqlite_memory_engine() -> Engine:
     return engine
 
 
+def protected(engine: Engine) -> Engine:
+    """The engine with the server's cell codec, as the app would have it (ID numbers and phones sealed)."""
+    from server.db import protect
+
+    return protect(engine)
+
+
 @pytest.fixture
 def sqlite_engine() -> Engine:
     """A fresh in-memory SQLite database with the server's tables."""
-    engine = sqlite_memory_engine()
+    engine = protected(sqlite_memory_engine())
     SQLModel.metadata.create_all(engine, tables=server_tables())
     yield engine
     engine.dispose()
@@ -81,7 +90,7 @@ def pg_empty_database(pg_database_url) -> str:
 @pytest.fixture
 def pg_engine(pg_database_url) -> Engine:
     """The run's PostgreSQL database with the server's tables, emptied for each test."""
-    engine = create_engine(pg_database_url)
+    engine = protected(create_engine(pg_database_url))
     SQLModel.metadata.create_all(engine, tables=server_tables())
     with engine.begin() as conn:
         names = ", ".join(f'"{t.name}"' for t in server_tables())

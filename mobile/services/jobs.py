@@ -19,9 +19,10 @@ from mobile.services.session import Session
 from mobile.state import AppState
 from shared.matching import Seeker, Suggestion, VacancyIndex, rank_residents, rank_vacancies
 from shared.merge import referral_status
-from shared.models import new_id
+from shared.models import new_check_token, new_id
 from shared.occupations import occupation_name
 from shared.referrals import (
+    EMPLOYER_RECORDER,
     allowed_next,
     can_move,
     hire_effects,
@@ -507,7 +508,7 @@ class JobsService:
         with self.store.transaction():  # the referral and its first event, or neither
             self.store.save("referral", {
                 "resident_id": resident_id, "vacancy_id": vacancy_id, "grid_id": resident["grid_id"],
-                "code": referral_code(referral_id), "consent_at": now, "created_by": self.user_id, "created_at": now,
+                "code": referral_code(referral_id), "check_token": new_check_token(), "consent_at": now, "created_by": self.user_id, "created_at": now,
             }, row_id=referral_id, now=now)
             self._event(referral_id, resident["grid_id"], "referred", self.today(), note)
         return referral_id
@@ -568,6 +569,8 @@ class JobsService:
     def _recorder(self, user_id: Optional[str]) -> str:
         if user_id and user_id == self.user_id:
             return "我"
+        if user_id == EMPLOYER_RECORDER:
+            return "用人单位（扫码确认）"
         return f"协管员 {user_id[:8]}" if user_id else "（未知）"
 
     def card(self, referral_id: str) -> Optional[ReferralCard]:
@@ -603,5 +606,7 @@ class JobsService:
         first = card.steps[0].occurred_on if card.steps else china_today(card.referral["created_at"])
         mine = card.referral.get("created_by") == self.user_id
         coordinator = (self.session.user.get("display_name") or "") if mine else ""
+        base_url = self.session.meta("slip_base_url", "") or self.session.meta("server_url", "")
         return build_slip(card.referral, card.resident, card.vacancy, card.employer,
-                          wage=wage_text(card.vacancy or {}), referred_on=first, coordinator=coordinator)
+                          wage=wage_text(card.vacancy or {}), referred_on=first, coordinator=coordinator,
+                          base_url=base_url)

@@ -2,8 +2,9 @@
 
 Coverage is computed on the server from everyone's synced work, so these
 calls need the network; a failure is one ``ManagerError`` with a Chinese
-message. The month shown is kept in ``AppState.extras`` so every manager
-screen shows the same period.
+message. The period shown (a month, quarter, half year or year, as
+``2026-11``, ``2026-Q4``, ``2026-H2``, ``2026``) is kept in ``AppState.extras``
+so every manager screen shows the same period.
 """
 from __future__ import annotations
 
@@ -15,9 +16,11 @@ import httpx
 
 from mobile.services.session import Session
 from mobile.state import AppState
+from shared.coverage import Period
 
 CHINA = timezone(timedelta(hours=8))
-MONTH_KEY = "manager_month"
+MONTH_KEY = "manager_month"  # the period shown, as its label
+PERIOD_KINDS = (("month", "月"), ("quarter", "季"), ("half", "半年"), ("year", "年"))
 LIST_KINDS = {  # kind in the route -> API path and title
     "not-visited": ("/api/v1/coverage/not-visited", "未走访名单"),
     "incomplete": ("/api/v1/coverage/incomplete", "信息不全名单"),
@@ -50,17 +53,40 @@ class ManagerService:
     def __init__(self, session: Session, state: AppState) -> None:
         self.session, self.state = session, state
 
-    # --- the month ------------------------------------------------------------------------
+    # --- the period -----------------------------------------------------------------------
     @property
-    def month(self) -> str:
+    def period(self) -> str:
+        """The period shown: ``2026-11``, ``2026-Q4``, ``2026-H2`` or ``2026`` (default: this month)."""
         stored = self.state.extras.get(MONTH_KEY)
         return stored or f"{self.session.now().astimezone(CHINA):%Y-%m}"
 
-    def move_month(self, delta: int) -> str:
-        """Show an earlier (-1) or later (+1) month; not past the current one."""
-        current = f"{self.session.now().astimezone(CHINA):%Y-%m}"
-        self.state.extras[MONTH_KEY] = min(shift_month(self.month, delta), current)
-        return self.month
+    @property
+    def shown(self) -> Period:
+        return Period.parse(self.period)
+
+    @property
+    def month(self) -> str:
+        """The period's label (a month's is ``YYYY-MM``), kept for the screens that name it so."""
+        return self.period
+
+    def _current(self, kind: str) -> Period:
+        return Period.containing(today_in_china(self.session), kind)
+
+    def move_period(self, delta: int) -> str:
+        """Show an earlier (-1) or later (+1) period of the same kind; not past the current one."""
+        shown = self.shown
+        moved = shown.shift(delta)
+        current = self._current(shown.kind)
+        self.state.extras[MONTH_KEY] = (moved if moved.start <= current.start else current).label
+        return self.period
+
+    move_month = move_period
+
+    def set_period_kind(self, kind: str) -> str:
+        """Show a month, quarter, half year or year: the one holding the end of the period shown (or the current one)."""
+        end = min(self.shown.end, today_in_china(self.session))
+        self.state.extras[MONTH_KEY] = Period.containing(end, kind).label
+        return self.period
 
     @property
     def is_manager(self) -> bool:
@@ -91,7 +117,7 @@ class ManagerService:
 
     def coverage(self, area_id: str | None = None) -> dict[str, Any]:
         """Rates of the area (default: my one area), its children, communities, grids and coordinators."""
-        return self._json("/api/v1/coverage", area_id=area_id, month=self.month)
+        return self._json("/api/v1/coverage", area_id=area_id, period=self.period)
 
     def areas(self) -> dict[str, dict[str, Any]]:
         """My area tree by id (names for choosing and for the breadcrumb)."""
@@ -100,17 +126,17 @@ class ManagerService:
     def items(self, kind: str, area_id: str, coordinator_id: str | None = None) -> list[dict[str, Any]]:
         """One of the lists behind the numbers (``LIST_KINDS``)."""
         path = LIST_KINDS[kind][0]
-        return self._json(path, area_id=area_id, month=self.month, coordinator_id=coordinator_id)["items"]
+        return self._json(path, area_id=area_id, period=self.period, coordinator_id=coordinator_id)["items"]
 
     def open_conflicts(self) -> list[dict[str, Any]]:
         """Sync conflicts still open in my areas (decided on the sync screen)."""
         return self._json("/api/v1/sync/conflicts", state="open")
 
     def monthly_report(self, area_id: str) -> tuple[str, bytes]:
-        """The monthly report workbook of the area for the month shown: (file name, content)."""
-        response = self._request("/api/v1/reports/monthly", {"area_id": area_id, "month": self.month})
+        """The report workbook of the area for the period shown: (file name, content)."""
+        response = self._request("/api/v1/reports/monthly", {"area_id": area_id, "period": self.period})
         disposition = response.headers.get("content-disposition", "")
-        name = f"月报-{self.month}.xlsx"
+        name = f"月报-{self.period}.xlsx"
         if "filename*=UTF-8''" in disposition:
             name = unquote(disposition.split("filename*=UTF-8''", 1)[1].split(";")[0])
         return name, response.content

@@ -15,7 +15,7 @@ from typing import Any, Optional
 import qrcode
 from qrcode.constants import ERROR_CORRECT_M
 
-from shared.referrals import format_code
+from shared.referrals import check_code, format_code, slip_url
 
 QR_SCALE = 8  # pixels per module
 QR_BORDER = 4  # quiet zone, in modules (the QR standard's minimum)
@@ -51,7 +51,7 @@ def qr_png(text: str, scale: int = QR_SCALE) -> bytes:
 
 @dataclass(frozen=True)
 class Slip:
-    code: str  # "7K2M9QX4": what the QR code holds
+    code: str  # "7K2M9QX4": the referral code printed on the slip
     resident_name: str
     vacancy_title: str
     employer_name: str
@@ -61,6 +61,13 @@ class Slip:
     referred_on: Optional[date]
     coordinator: str
     qr_png: bytes
+    url: str = ""  # what the QR code holds: the server's check page with the check token ("" = the code alone)
+    check_code: str = ""  # typed on that page with the code when there is no camera
+
+    @property
+    def entry_url(self) -> str:
+        """Where the employer types the code and the check code: the check page without the token."""
+        return self.url.split("?", 1)[0].rsplit("/", 1)[0] if self.url else ""
 
     @property
     def code_display(self) -> str:
@@ -86,12 +93,18 @@ def contact_text(employer: dict[str, Any] | None) -> str:
 
 
 def build_slip(referral: dict[str, Any], resident: dict[str, Any] | None, vacancy: dict[str, Any] | None,
-               employer: dict[str, Any] | None, *, wage: str, referred_on: Optional[date], coordinator: str) -> Slip:
+               employer: dict[str, Any] | None, *, wage: str, referred_on: Optional[date], coordinator: str,
+               base_url: str = "") -> Slip:
+    """The slip of a referral; its QR code opens the server's check page (``slip_url``) when the referral has a
+    check token and the phone knows the server's address, else it holds the code alone."""
     vacancy = vacancy or {}
+    token = referral.get("check_token") or ""
+    url = slip_url(base_url, referral["code"], token) if token and base_url else ""
     address = vacancy.get("location") or (employer or {}).get("address") or ""
     return Slip(
         code=referral["code"], resident_name=(resident or {}).get("name") or "",
         vacancy_title=vacancy.get("title") or "", employer_name=(employer or {}).get("name") or "",
         address=address, contact=contact_text(employer), wage=wage, referred_on=referred_on,
-        coordinator=coordinator, qr_png=qr_png(referral["code"]),
+        coordinator=coordinator, qr_png=qr_png(url or referral["code"]), url=url,
+        check_code=check_code(token) if token else "",
     )

@@ -17,6 +17,7 @@ from typing import Any, Optional
 from mobile.services.search import household_address
 from mobile.services.session import Session
 from shared.occupations import occupation_name
+from shared.privacy import CONSENT_LABEL_ZH, NOTICE_VERSION
 from shared.validation import (
     FIELD_LABELS_ZH,
     MEMBER_FIELDS,
@@ -50,7 +51,7 @@ LABELS: dict[str, str] = {
     "relation": "与户主关系", "skills": "技能", "employment_since": "就业状态起始日期", "employer_name": "工作单位",
     "unemployment_registered_on": "失业登记日期", "able_to_work": "有劳动能力和就业愿望",
     "job_wish_hours": "期望工作时间", "job_wish_max_distance_km": "可接受距离（公里）",
-    "disability": "残疾", "disability_level": "残疾等级", "consent": "本人同意采集和使用信息",
+    "disability": "残疾", "disability_level": "残疾等级", "consent": CONSENT_LABEL_ZH,
     "consent_scope": "同意范围", "notes": "备注",
 }
 RELATIONS = ("户主", "配偶", "儿子", "女儿", "父亲", "母亲", "兄弟姐妹", "孙子女", "儿媳/女婿", "其他")
@@ -138,6 +139,15 @@ class ResidentForm:
             self.raw["consent_scope"] = DEFAULT_CONSENT_SCOPE
         self.initial_raw = dict(self.raw)
         self.errors: dict[str, str] = {}
+
+    @property
+    def consent_note(self) -> str:
+        """How the recorded consent stands, for the form (empty when none is recorded)."""
+        given = self.original.get("consent_given_at")
+        if not given:
+            return ""
+        notice = self.original.get("consent_notice") or "旧版"
+        return f"已于 {given.astimezone().strftime('%Y-%m-%d')} 取得本人同意（告知书 {notice}）"
 
     @property
     def is_new(self) -> bool:
@@ -311,11 +321,13 @@ class ResidentForm:
         for field, value in values.items():
             if field == "consent":
                 had = self.original.get("consent_given_at") is not None
+                # when, what (the scope and the notice read out) and by whom: the consent group is written whole
+                who = (self.session.user or {}).get("id")
                 if value and not had:
-                    fields["consent_given_at"] = now
-                    fields["consent_scope"] = values.get("consent_scope") or DEFAULT_CONSENT_SCOPE
-                elif not value and had:
-                    fields["consent_given_at"] = None
+                    fields.update(consent_given_at=now, consent_notice=NOTICE_VERSION, consent_recorded_by=who,
+                                  consent_scope=values.get("consent_scope") or DEFAULT_CONSENT_SCOPE)
+                elif not value and had:  # withdrawn: who recorded the withdrawal
+                    fields.update(consent_given_at=None, consent_notice="", consent_recorded_by=who)
                 continue
             if self.is_new or (self.original.get(field) != value and self.raw.get(field) != self.initial_raw.get(field)):
                 fields[field] = value

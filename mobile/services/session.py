@@ -7,6 +7,7 @@ key store and the HTTP transport.
 """
 from __future__ import annotations
 
+import ipaddress
 import os
 import threading
 from datetime import datetime, timezone
@@ -16,6 +17,7 @@ from typing import Any, Callable, Optional
 import httpx
 
 from mobile.store import DeviceStore, KeyStore
+from mobile.store.db import DB_FILE_NAME
 
 DEFAULT_DATA_DIR = Path("data/device")
 DEFAULT_LOCK_MINUTES = 5
@@ -35,19 +37,36 @@ def default_data_dir() -> Path:
     return DEFAULT_DATA_DIR
 
 
+def is_local_host(host: str) -> bool:
+    """This machine, the office network (private addresses, one-word names, .local/.lan): plain HTTP is allowed."""
+    host = host.strip("[]").lower()
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return "." not in host or host.endswith((".local", ".lan", ".localhost"))
+    return address.is_loopback or address.is_private or address.is_link_local
+
+
 def normalize_server_url(text: str) -> str:
-    """'192.168.1.5:8000/' -> 'http://192.168.1.5:8000'; raises ValueError with a Chinese message."""
+    """'192.168.1.5:8000/' -> 'http://192.168.1.5:8000', 'jy.example.cn' -> 'https://jy.example.cn'.
+
+    HTTPS is the default and the only choice for a server outside the office
+    network; raises ValueError with a Chinese message.
+    """
     url = (text or "").strip()
     if not url:
         raise ValueError("请填写服务器地址")
     if "://" not in url:
-        url = "http://" + url
+        host = url.split("/", 1)[0].rsplit(":", 1)[0] if not url.startswith("[") else url[1:].split("]", 1)[0]
+        url = ("http://" if is_local_host(host) else "https://") + url
     try:
         parsed = httpx.URL(url)
     except httpx.InvalidURL:
         parsed = None
     if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host or any(c.isspace() for c in url):
-        raise ValueError("服务器地址格式不对，例如 http://192.168.1.5:8000")
+        raise ValueError("服务器地址格式不对，例如 https://jy.example.cn 或 http://192.168.1.5:8000")
+    if parsed.scheme == "http" and not is_local_host(parsed.host):
+        raise ValueError("互联网上的服务器必须使用 https:// 加密连接（只有本机和单位内网可以用 http://）")
     return url.rstrip("/")
 
 
@@ -85,6 +104,7 @@ class Session:
         self._open_lock = threading.Lock()
         self.search_index: Any = None  # mobile.services.search.SearchIndex, built at unlock
         self.pending_sign_in: Optional[dict[str, Any]] = None  # between the password and the PIN
+        self.reauth_reason: Optional[str] = None  # "offline" | "signed_out": the password goes to the server first
 
     @property
     def store(self) -> DeviceStore:
@@ -93,6 +113,20 @@ class Session:
                 self.data_dir.mkdir(parents=True, exist_ok=True)
                 self._store = DeviceStore.open(self.data_dir, self.keystore, **self.store_options)
             return self._store
+
+    def destroy_data(self) -> None:
+        """A lost phone: forget the keys, delete every record, then the database files themselves."""
+        with self._open_lock:
+            store, self._store = self._store, None
+        if store is None:
+            store = DeviceStore.open(self.data_dir, self.keystore, **self.store_options)
+        store.wipe()
+        store.close()
+        for path in self.data_dir.glob(f"{DB_FILE_NAME}*"):
+            path.unlink(missing_ok=True)
+        self.search_index = None
+        self.pending_sign_in = None
+        self.reauth_reason = None
 
     def now(self) -> datetime:
         return self.clock()

@@ -55,6 +55,7 @@ class SettingsService:
         await asyncio.to_thread(self.session.store.wipe)
         self.session.search_index = None
         self.session.pending_sign_in = None
+        self.session.reauth_reason = None
         self.state.user = None
         self.state.pending = 0
         self.state.last_sync_at = None

@@ -1,4 +1,12 @@
-"""Signing in with the server, choosing the PIN, unlocking offline with it, and the idle lock."""
+"""Signing in with the server, choosing the PIN, unlocking offline with it, the idle lock, and signing in again.
+
+Signing in again (``reauthenticate``) keeps the phone's data and outbox: it is
+asked for when the phone has not reached the server for the policy's
+``offline_days`` (checked right after the PIN), and when the server refused
+the token of a device that was signed out or retired; the sync after it
+pushes what the phone holds first. A phone the administrator revoked as lost
+is told so on its next contact and deletes its key and files instead.
+"""
 from __future__ import annotations
 
 import asyncio
@@ -8,11 +16,15 @@ from typing import Any
 import httpx
 
 from mobile.services.session import DEFAULT_LOCK_MINUTES, Session, normalize_server_url
-from mobile.state import LOCKED, READY, SET_PIN, SIGNED_OUT, AppState
+from mobile.state import LOCKED, READY, REAUTH, SET_PIN, SIGNED_OUT, AppState
 from mobile.store import StoreWiped, WrongPin
 
 LOGIN_PATH = "/api/v1/auth/login"
+ME_PATH = "/api/v1/auth/me"
+LOGOUT_PATH = "/api/v1/auth/logout"
 PIN_LENGTH = 6
+DEFAULT_OFFLINE_DAYS = 14  # when the server's login answer names no policy
+LOST_MESSAGE = "管理员已将本机登记为丢失：本机上的数据和密钥已删除，请重新登录"
 
 
 class SignInError(Exception):
@@ -45,6 +57,25 @@ def is_idle(last_activity: datetime | None, now: datetime, lock_minutes: int) ->
     return last_activity is not None and now - last_activity >= timedelta(minutes=lock_minutes)
 
 
+def offline_too_long(last_contact: datetime | None, now: datetime, offline_days: int) -> bool:
+    """The phone has not reached the server for more than ``offline_days`` (never reached it counts as long ago)."""
+    return last_contact is None or now - last_contact > timedelta(days=offline_days)
+
+
+class DeviceLost(Exception):
+    """The server said this device was reported lost: its data must go."""
+
+
+def session_meta(answer: dict[str, Any], url: str, now: datetime) -> dict[str, Any]:
+    """What a login answer leaves in the phone's meta (the user with its grid ids, the policy, the contact time)."""
+    user = dict(answer["user"])
+    user["grid_ids"] = grid_ids_of(user)
+    policy = answer.get("policy") or {}
+    return {"server_url": url, "token": answer["token"], "device_id": answer["device_id"], "user": user,
+            "offline_days": int(policy.get("offline_days") or DEFAULT_OFFLINE_DAYS),
+            "last_contact_at": now.isoformat(), "slip_base_url": str(answer.get("slip_base_url") or "")}
+
+
 class SignInService:
     def __init__(self, session: Session, state: AppState) -> None:
         self.session = session
@@ -54,6 +85,8 @@ class SignInService:
         """A new page's phase: a phone with data always starts locked, even when another page (a second
         browser tab on the same data folder) has unlocked it: every page asks for the PIN."""
         store = self.session.store
+        if store.is_unlocked and self.session.reauth_reason:
+            return REAUTH
         if store.is_provisioned():
             return LOCKED
         return SET_PIN if self.session.pending_sign_in else SIGNED_OUT
@@ -73,16 +106,15 @@ class SignInService:
         if not username.strip() or not password:
             raise SignInError("请填写用户名和密码")
         answer = await asyncio.to_thread(self._login, url, username.strip(), password)
-        user = dict(answer["user"])
-        user["grid_ids"] = grid_ids_of(user)
-        self.session.pending_sign_in = {"server_url": url, "token": answer["token"],
-                                        "device_id": answer["device_id"], "user": user}
+        self.session.pending_sign_in = session_meta(answer, url, self.session.now())
         self.state.server_url = url
-        self.state.user = user
+        self.state.user = self.session.pending_sign_in["user"]
         self.state.phase = SET_PIN
 
-    def _login(self, url: str, username: str, password: str) -> dict[str, Any]:
+    def _login(self, url: str, username: str, password: str, device_token: str | None = None) -> dict[str, Any]:
         body = {"username": username, "password": password, "device_name": self.session.device_name}
+        if device_token:  # signing in again on one's own phone: someone else's guessing does not slow it
+            body["device_token"] = device_token
         try:
             with self.session.http_client(url) as client:
                 response = client.post(LOGIN_PATH, json=body)
@@ -137,7 +169,56 @@ class SignInService:
             self.state.user = None
             raise SignInError("PIN 错误次数过多，手机上的数据已清除，请重新登录") from None
         self._load_meta()
+        last_contact = _as_datetime(self.session.meta("last_contact_at") or self.session.meta("last_sync_at"))
+        days = int(self.session.meta("offline_days", DEFAULT_OFFLINE_DAYS))
+        if offline_too_long(last_contact, self.session.now(), days):
+            self.session.reauth_reason = "offline"  # the data stays closed to the screens until the server agrees
+            self.state.phase = REAUTH
+            return
         await self._after_unlock()
+
+    async def reauthenticate(self, password: str) -> None:
+        """Sign in again with the server, keeping the phone's data and outbox; SignInError says why not."""
+        if not password:
+            raise SignInError("请填写密码")
+        try:
+            await asyncio.to_thread(self._reauthenticate, password)
+        except DeviceLost:
+            await asyncio.to_thread(self.session.destroy_data)
+            self.state.user, self.state.pending, self.state.phase = None, 0, SIGNED_OUT
+            raise SignInError(LOST_MESSAGE) from None
+        self.session.reauth_reason = None
+        self._load_meta()
+        await self._after_unlock()
+
+    def _reauthenticate(self, password: str) -> None:
+        session, store = self.session, self.session.store
+        url, old_token, user = session.meta("server_url", ""), session.meta("token"), session.user
+        self._check_not_lost(url, old_token)
+        answer = self._login(url, user.get("username", ""), password, device_token=old_token)
+        if answer["user"]["id"] != user.get("id"):
+            raise SignInError("请用本机原来的账号登录（换账号请先在“设置”中退出登录）")
+        with store.transaction():
+            for key, value in session_meta(answer, url, session.now()).items():
+                store.set_meta(key, value)
+        if old_token:  # the old device entry is done with (best effort: it may be revoked already)
+            try:
+                with session.http_client(url, old_token, timeout=3.0) as client:
+                    client.post(LOGOUT_PATH)
+            except httpx.HTTPError:
+                pass
+
+    def _check_not_lost(self, url: str, token: str | None) -> None:
+        """The first contact in a long time goes with the old token: a phone reported lost hears it here."""
+        if not token:
+            return
+        try:
+            with self.session.http_client(url, token) as client:
+                response = client.get(ME_PATH)
+        except httpx.HTTPError:
+            raise SignInError("无法连接服务器，请检查服务器地址和网络") from None
+        if response.status_code == 401 and is_lost_answer(response):
+            raise DeviceLost()
 
     async def _after_unlock(self) -> None:
         from mobile.services.search import SearchIndex
@@ -160,7 +241,7 @@ class SignInService:
 
     def lock_if_idle(self) -> bool:
         """Lock the store when the user has been idle for the lock time; True when it locked."""
-        if self.state.phase != READY:
+        if self.state.phase not in (READY, REAUTH):
             return False
         if not is_idle(self.state.last_activity, self.session.now(), self.state.lock_minutes):
             return False
@@ -171,6 +252,16 @@ class SignInService:
         self.session.store.lock()
         self.session.search_index = None
         self.state.phase = LOCKED
+
+
+def is_lost_answer(response: httpx.Response) -> bool:
+    """A 401 whose problem says ``details.wipe``: the administrator revoked this device as lost."""
+    try:
+        problem = response.json()
+    except ValueError:
+        return False
+    details = problem.get("details") if isinstance(problem, dict) else None
+    return isinstance(details, dict) and details.get("wipe") is True
 
 
 def _as_datetime(value: Any) -> datetime | None:

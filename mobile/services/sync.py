@@ -9,7 +9,8 @@ from typing import Any, Callable, Optional
 
 from mobile.services.search import SearchIndex
 from mobile.services.session import Session
-from mobile.state import AppState
+from mobile.services.sign_in import LOST_MESSAGE
+from mobile.state import REAUTH, SIGNED_OUT, AppState
 from mobile.sync import AuthExpired, SyncError
 from shared import sync_protocol as proto
 
@@ -106,8 +107,15 @@ class SyncService:
                 if on_progress:
                     on_progress()
             result = task.result()
-        except AuthExpired:
-            state.sync_error = "登录已失效，请在“设置”中退出后重新登录"
+        except AuthExpired as expired:
+            if expired.wipe:  # reported lost: the key and the files go, nothing is left to open
+                await asyncio.to_thread(self.session.destroy_data)
+                state.user, state.pending, state.phase = None, 0, SIGNED_OUT
+                state.sync_error = LOST_MESSAGE
+            else:  # signed out or retired: sign in again, then what the phone holds is pushed first
+                self.session.reauth_reason = "signed_out"
+                state.phase = REAUTH
+                state.sync_error = "登录已失效，请输入密码重新登录；本机尚未上传的修改会先上传"
             return None
         except SyncError as error:
             state.sync_error = sync_error_zh(error)
@@ -125,6 +133,7 @@ class SyncService:
         with store.transaction():
             if store.get_meta("last_sync_at") is None or summary.get("finished_at"):
                 store.set_meta("last_sync_at", when)
+            store.set_meta("last_contact_at", when)  # the offline limit counts from here
             if store.get_meta("first_sync_at") is None:  # the worklist's "changed by others" counts from here
                 store.set_meta("first_sync_at", when)
         if summary.get("pulled") and self.session.search_index is not None:

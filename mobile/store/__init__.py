@@ -2,10 +2,11 @@
 from mobile.store.crypto import DecryptionError
 from mobile.store.device_store import DeviceStore
 from mobile.store.errors import NotProvisioned, StoreError, StoreLocked, StoreWiped, WrongPin
-from mobile.store.keystore import FileKeyStore, KeyStore, MemoryKeyStore
+from mobile.store.keystore import FileKeyStore, KeyringKeyStore, KeyStore, MemoryKeyStore, desktop_keystore
 from mobile.store.vault import MAX_WRONG_PINS
 
 __all__ = [
-    "DecryptionError", "DeviceStore", "FileKeyStore", "KeyStore", "MAX_WRONG_PINS", "MemoryKeyStore",
+    "DecryptionError", "DeviceStore", "FileKeyStore", "KeyStore", "KeyringKeyStore", "MAX_WRONG_PINS",
+    "MemoryKeyStore", "desktop_keystore",
     "NotProvisioned", "StoreError", "StoreLocked", "StoreWiped", "WrongPin",
 ]

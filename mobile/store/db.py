@@ -132,7 +132,26 @@ def open_engine(data_dir: Path) -> Engine:
 
     SQLModel.metadata.create_all(engine, tables=device_tables())
     DEVICE_METADATA.create_all(engine)
+    add_missing_columns(engine)
     return engine
+
+
+def add_missing_columns(engine: Engine) -> list[str]:
+    """Columns a newer app's model has and this phone's file lacks (``referral.check_token``), added as nullable.
+
+    ``create_all`` makes only missing tables; a column added to the shared model
+    later is added here, empty, and filled by the next pull of the row.
+    """
+    added = []
+    with engine.begin() as conn:
+        for table in device_tables():
+            present = {row[1] for row in conn.exec_driver_sql(f'PRAGMA table_info("{table.name}")')}
+            for column in table.columns:
+                if column.name not in present:
+                    kind = column.type.compile(dialect=engine.dialect)
+                    conn.exec_driver_sql(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}')
+                    added.append(f"{table.name}.{column.name}")
+    return added
 
 
 @contextmanager

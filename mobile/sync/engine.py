@@ -20,8 +20,9 @@ from typing import Any, Callable
 
 import httpx
 
-from mobile.store import DeviceStore, StoreLocked
-from mobile.sync.errors import AuthExpired, ResyncRequired, ServerUnreachable, SyncError
+from mobile.store import DecryptionError, DeviceStore, StoreLocked
+from mobile.sync import wire
+from mobile.sync.errors import AuthExpired, BadAnswer, ResyncRequired, ServerUnreachable, SyncError
 from shared import sync_protocol as proto
 
 PUSH_PATH = "/api/v1/sync/push"
@@ -62,8 +63,11 @@ class SyncEngine:
                  transport: httpx.BaseTransport | None = None, clock: Callable[[], datetime] = _utc_now,
                  sleep: Callable[[float], None] = time.sleep, max_retries: int = 5, backoff: float = 0.5,
                  max_backoff: float = 30.0, push_batch: int = 500, page_size: int = 1000,
-                 timeout: float = 60.0) -> None:
+                 timeout: float = 60.0, max_answer_bytes: int = wire.MAX_ANSWER_BYTES,
+                 answer_deadline_s: float = wire.ANSWER_DEADLINE_S) -> None:
         self.store = store
+        self.max_answer_bytes = max_answer_bytes
+        self.answer_deadline_s = answer_deadline_s
         self.clock = clock
         self.sleep = sleep
         self.max_retries = max_retries
@@ -133,7 +137,7 @@ class SyncEngine:
                     raise SyncError("服务器未确认上传的修改 / the server did not acknowledge the changes")
                 break
             body = {"protocol": proto.PROTOCOL_VERSION, "device_id": self.store.device_id, "changes": batch}
-            answer = proto.PushResponse.model_validate(self._request("POST", PUSH_PATH, json=body))
+            answer = wire.push_answer(self._request("POST", PUSH_PATH, json=body), {c["seq"] for c in batch})
             results = [r.model_dump() for r in answer.results]
             counts = self.store.acknowledge(results, now=self.clock(), server_stamp=answer.server_stamp)
             by_seq = {c["seq"]: c for c in batch}
@@ -162,8 +166,13 @@ class SyncEngine:
         while True:
             cursor = self.store.cursor
             data = self._request("GET", PULL_PATH, params={"cursor": cursor, "limit": self.page_size})
-            page = proto.PullResponse.model_validate(data)
-            self.store.apply_page(data["rows"], page.cursor, page.server_stamp)
+            page = wire.pull_page(data, cursor)
+            if pages >= wire.MAX_PAGES:
+                raise BadAnswer("endless feed")
+            try:  # one local transaction: a page that does not fit leaves nothing behind
+                self.store.apply_page(data["rows"], page.cursor, page.server_stamp)
+            except (ValueError, KeyError, TypeError, AttributeError, DecryptionError):
+                raise BadAnswer("rows do not fit") from None
             summary.pulled += len(page.rows)
             pages += 1
             report("pull", 1.0 if not page.has_more else pages / (pages + 1))
@@ -177,31 +186,40 @@ class SyncEngine:
         for attempt in range(self.max_retries + 1):
             if attempt:
                 self.sleep(min(self.backoff * 2 ** (attempt - 1), self.max_backoff))
+            request = self.client.build_request(method, path, **kwargs)
             try:
-                response = self.client.request(method, path, **kwargs)
+                response = self.client.send(request, stream=True)
             except httpx.TransportError as exc:
                 error = ServerUnreachable(type(exc).__name__)
                 continue
-            self.bytes_sent += len(response.request.content)
-            self.bytes_received += response.num_bytes_downloaded
-            if response.status_code >= 500:
-                error = ServerUnreachable(f"HTTP {response.status_code}")
+            try:
+                if response.status_code >= 500:
+                    error = ServerUnreachable(f"HTTP {response.status_code}")
+                    continue
+                body = wire.read_body(response, limit=self.max_answer_bytes, deadline_s=self.answer_deadline_s)
+            except httpx.TransportError as exc:  # cut while the body came
+                error = ServerUnreachable(type(exc).__name__)
                 continue
-            return self._answer(response)
+            finally:
+                response.close()
+                self.bytes_sent += len(request.content)
+                self.bytes_received += response.num_bytes_downloaded
+            return self._answer(response.status_code, body)
         raise error
 
     @staticmethod
-    def _answer(response: httpx.Response) -> Any:
-        if response.status_code == 200:
-            return response.json()
+    def _answer(status: int, body: bytes) -> Any:
+        if status == 200:
+            return wire.parse_json(body)
         try:
-            problem = response.json()
-        except ValueError:
+            problem = wire.parse_json(body)
+        except BadAnswer:
             problem = {}
         code = problem.get("code") if isinstance(problem, dict) else None
-        if response.status_code == 401:
-            raise AuthExpired(code or "auth.required")
-        if response.status_code == 410 and code == proto.ERROR_RESYNC_REQUIRED:
+        code = code if isinstance(code, str) else None
+        details = problem.get("details") if isinstance(problem, dict) else None
+        if status == 401:
+            raise AuthExpired(code or "auth.required", wipe=isinstance(details, dict) and details.get("wipe") is True)
+        if status == 410 and code == proto.ERROR_RESYNC_REQUIRED:
             raise ResyncRequired()
-        raise SyncError(f"同步失败（{response.status_code}）/ sync failed: {code or 'http'}",
-                        code or f"http.{response.status_code}")
+        raise SyncError(f"同步失败（{status}）/ sync failed: {code or 'http'}", code or f"http.{status}")

@@ -20,10 +20,14 @@ class ServerUnreachable(SyncError):
 
 
 class AuthExpired(SyncError):
-    """401: the token expired or the device was revoked; sign in again (unsynced changes are kept)."""
+    """401: the token expired or the device was revoked; sign in again (unsynced changes are kept).
 
-    def __init__(self, code: str = "auth.required") -> None:
+    ``wipe``: the administrator revoked this device as lost; the app deletes its key and data.
+    """
+
+    def __init__(self, code: str = "auth.required", wipe: bool = False) -> None:
         super().__init__("登录已失效，请重新登录 / sign in again", code)
+        self.wipe = wipe
 
 
 class ResyncRequired(SyncError):
@@ -31,3 +35,11 @@ class ResyncRequired(SyncError):
 
     def __init__(self) -> None:
         super().__init__("需要重新全量同步 / full resync required", "sync.resync_required")
+
+
+class BadAnswer(SyncError):
+    """The server's answer was broken or not the protocol's (size, time, gzip, JSON, shape, cursor); nothing applied."""
+
+    def __init__(self, detail: str, message: str = "服务器返回的数据有误，同步已停止，本机未同步的修改都还在") -> None:
+        super().__init__(f"{message} / bad answer from the server ({detail})", "sync.bad_answer")
+        self.detail = detail

@@ -11,7 +11,8 @@ from mobile.services.manager import LIST_KINDS, ManagerError, ManagerService
 from mobile.views.manager_panel import loading_view, problem
 
 ROUTES = ("/manager/list/{kind}/{area_id}", "/manager/coordinator/{area_id}/{user_id}")
-ACTIVITY = (("visits", "走访"), ("guidance", "指导"), ("vacancies", "岗位"), ("referrals", "推荐"), ("hires", "录用"))
+ACTIVITY = (("visits", "走访"), ("guidance", "指导"), ("vacancies", "岗位"), ("referrals", "推荐"), ("hires", "录用"),
+            ("employer_confirmed", "单位确认"), ("employer_hires", "确认录用"))  # confirmed on the slip's page
 
 
 STATE_COLORS = {"met": ft.Colors.TEAL, "open": ft.Colors.AMBER_900, "overdue": ft.Colors.ERROR}

@@ -12,7 +12,7 @@ import flet as ft
 
 from mobile.components.frame import screen
 from mobile.routing import AppContext
-from mobile.services.manager import ManagerError, ManagerService, save_file
+from mobile.services.manager import PERIOD_KINDS, ManagerError, ManagerService, save_file
 from shared.coverage import RATE_LABELS_ZH, RATE_NAMES
 from shared.vocab import label_zh
 
@@ -27,20 +27,40 @@ def rate_text(rate: dict[str, Any]) -> str:
     return f"{rate['text']}（{rate['numerator']}/{rate['denominator']}）"
 
 
-def month_bar(ctx: AppContext, route: str) -> ft.Row:
+STEP_NAMES = {"month": ("上个月", "下个月"), "quarter": ("上一季", "下一季"), "half": ("上半期", "下半期"),
+              "year": ("上一年", "下一年")}
+
+
+def month_bar(ctx: AppContext, route: str) -> ft.Column:
+    """The period shown, the buttons to the one before and after, and the choice of month, quarter, half year, year."""
     service = ctx.service(ManagerService)
+    shown = service.shown
 
     def move(delta: int):
         async def handler(e=None) -> None:
-            service.move_month(delta)
+            service.move_period(delta)
             await ctx.go(route)
         return handler
 
-    return ft.Row([
-        ft.TextButton("上个月", icon=ft.Icons.CHEVRON_LEFT, on_click=move(-1)),
-        ft.Text(f"统计月份 {service.month}", size=16, weight=ft.FontWeight.BOLD),
-        ft.TextButton("下个月", icon=ft.Icons.CHEVRON_RIGHT, on_click=move(1)),
-    ], alignment=ft.MainAxisAlignment.CENTER)
+    def choose(kind: str):
+        async def handler(e=None) -> None:
+            service.set_period_kind(kind)
+            await ctx.go(route)
+        return handler
+
+    before, after = STEP_NAMES[shown.kind]
+    title = f"统计月份 {shown.label}" if shown.kind == "month" else f"统计期 {shown.label_zh}"
+    kinds = [(ft.FilledTonalButton if kind == shown.kind else ft.TextButton)(label, on_click=choose(kind),
+                                                                           tooltip=f"按{label}统计")
+             for kind, label in PERIOD_KINDS]
+    return ft.Column([
+        ft.Row([
+            ft.TextButton(before, icon=ft.Icons.CHEVRON_LEFT, on_click=move(-1)),
+            ft.Text(title, size=16, weight=ft.FontWeight.BOLD),
+            ft.TextButton(after, icon=ft.Icons.CHEVRON_RIGHT, on_click=move(1)),
+        ], alignment=ft.MainAxisAlignment.CENTER, wrap=True),
+        ft.Row(kinds, alignment=ft.MainAxisAlignment.CENTER, spacing=4),
+    ], spacing=2, horizontal_alignment=ft.CrossAxisAlignment.CENTER)
 
 
 def rates_table(area: dict[str, Any]) -> ft.DataTable:
@@ -214,6 +234,12 @@ def coverage_controls(ctx: AppContext, report: dict[str, Any], is_manager: bool,
     if area["level"] in ("district", "street"):
         passing = report["community_pass_rate"]
         summary.append(ft.Text(f"充分就业社区达标 {rate_text(passing)}", size=15, weight=ft.FontWeight.BOLD))
+        target = report.get("full_employment_target")
+        if target:  # the district's share against its target (60% unless the office set another)
+            met = target["met"]
+            summary.append(ft.Text(f"目标 {target['target'] * 100:.0f}%："
+                                   + {True: "已达到", False: "未达到", None: "—"}[met], size=14,
+                                   color={True: PASS_COLOR, False: FAIL_COLOR, None: None}[met]))
     if area.get("check"):
         summary += check_rows(area["check"])
     charts: list[ft.Control] = []

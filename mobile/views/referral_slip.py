@@ -36,7 +36,10 @@ def build(ctx: AppContext) -> ft.View:
             ft.Text(slip.code_display, size=34, weight=ft.FontWeight.BOLD, key="referral-code"),
             ft.Image(src=slip.qr_png, width=QR_SIZE, height=QR_SIZE, key="referral-qr",
                      semantics_label=f"推荐码 {slip.code_display} 的二维码"),
+            *([ft.Text(f"核对码 {slip.check_code}", size=20, weight=ft.FontWeight.BOLD, key="check-code")]
+              if slip.check_code else []),
             ft.Text("用人单位可扫码或输入推荐码核对", size=13),
+            *([ft.Text(f"核对网址：{slip.entry_url}", size=12)] if slip.entry_url else []),
         ], horizontal_alignment=ft.CrossAxisAlignment.CENTER, spacing=8),
         padding=16, border=ft.Border.all(1, ft.Colors.OUTLINE), border_radius=8, bgcolor=ft.Colors.WHITE,
     )

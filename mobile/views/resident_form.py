@@ -12,6 +12,7 @@ from mobile.components.occupation_picker import OccupationPicker
 from mobile.components.touch import action_button, choice, section, segmented, text_input
 from mobile.routing import AppContext, CardAction
 from mobile.services.resident_form import CHOICES, LABELS, FormInvalid, ResidentForm
+from shared.privacy import NOTICE_ZH
 from shared.validation import REQUIRED_RESIDENT_FIELDS
 
 ROUTES = ("/resident/{resident_id}", "/household/{household_id}/resident/new")
@@ -130,7 +131,11 @@ def build(ctx: AppContext) -> ft.View:
         ctx.toast("已保存，待同步")
         await ctx.back()
 
-    body: list[ft.Control] = [ft.Text(form.address or "", size=15), meter]
+    # PIPL: the notice is read out before anything is collected; the consent box below records it
+    notice = ft.Container(ft.Text(NOTICE_ZH, size=14), padding=10, border_radius=8,
+                          bgcolor=ft.Colors.SECONDARY_CONTAINER, visible=not form.consent_note)
+    body: list[ft.Control] = [ft.Text(form.address or "", size=15), notice,
+                              ft.Text(form.consent_note, size=14, visible=bool(form.consent_note)), meter]
     for title, fields in SECTIONS:
         body.append(section(title))
         for field in fields:

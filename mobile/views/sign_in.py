@@ -8,7 +8,7 @@ import flet as ft
 from mobile.components.frame import screen
 from mobile.components.touch import action_button, text_input
 from mobile.routing import AppContext
-from mobile.services.sign_in import SignInError, SignInService
+from mobile.services.sign_in import LOST_MESSAGE, SignInError, SignInService
 
 ROUTE = "/sign-in"
 PUBLIC = True
@@ -20,7 +20,9 @@ def build(ctx: AppContext) -> ft.View:
                         hint="例如 http://192.168.1.5:8000", keyboard=ft.KeyboardType.URL)
     username = text_input("用户名", "")
     password = text_input("密码", "", password=True)
-    error = ft.Text("", color=ft.Colors.ERROR, size=15)
+    # a phone the administrator reported lost arrives here wiped, saying so
+    error = ft.Text(ctx.state.sync_error if ctx.state.sync_error == LOST_MESSAGE else "", color=ft.Colors.ERROR,
+                    size=15)
     busy = ft.ProgressRing(visible=False, width=28, height=28)
 
     async def submit(e=None) -> None:

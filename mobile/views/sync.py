@@ -14,6 +14,7 @@ from mobile.routing import AppContext, NavEntry
 from mobile.services.conflicts import ConflictService
 from mobile.services.rejected import RejectedService
 from mobile.services.sync import SyncService, summary_lines
+from mobile.state import READY
 
 ROUTE = "/sync"
 NAV = NavEntry("同步", ft.Icons.SYNC, ROUTE, order=30)
@@ -82,6 +83,9 @@ def build(ctx: AppContext) -> ft.View:
             ctx.page.update()
 
         await sync.sync(on_progress=tick)
+        if state.phase != READY:  # signed out on the server (sign in again) or reported lost (wiped)
+            await ctx.go(ctx.home)
+            return
         show()
         ctx.update()
 

@@ -20,7 +20,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--month", required=True, help="YYYY-MM, e.g. 2026-11")
+    when = parser.add_mutually_exclusive_group(required=True)
+    when.add_argument("--period", help="a month 2026-11, a quarter 2026-Q4, a half year 2026-H2 or a year 2026")
+    when.add_argument("--month", help="YYYY-MM, e.g. 2026-11 (the same as --period 2026-11)")
     parser.add_argument("--area", required=True, help="a community, street or district: its name, code or id")
     add_url_option(parser)
 
@@ -33,7 +35,7 @@ def _load(args: argparse.Namespace):
     from shared.coverage import Period
 
     try:
-        period = Period.month(args.month)
+        period = Period.parse(args.period) if args.period else Period.month(args.month)
     except ValueError as error:
         return None, None, None, str(error)
     engine = make_engine(reports_database_url(args))
@@ -54,6 +56,7 @@ def _monthly(args: argparse.Namespace) -> int:
 
     from server.services import monthly_report
     from server.services.coverage import system_scope
+    from server.settings import get_settings
     from shared.models import utc_now
 
     engine, area, period, problem = _load(args)
@@ -62,7 +65,8 @@ def _monthly(args: argparse.Namespace) -> int:
         return 2
     try:
         with engine.connect() as conn:
-            book = monthly_report.build_workbook(conn, system_scope(conn, area["id"]), area["id"], period, utc_now())
+            book = monthly_report.build_workbook(conn, system_scope(conn, area["id"]), area["id"], period, utc_now(),
+                                                 target=get_settings().full_employment_target)
     finally:
         engine.dispose()
     out = Path(args.out)
@@ -77,6 +81,7 @@ def _coverage(args: argparse.Namespace) -> int:
     import sys
 
     from server.services.coverage import coverage_report, system_scope
+    from server.settings import get_settings
 
     engine, area, period, problem = _load(args)
     if problem:
@@ -84,7 +89,8 @@ def _coverage(args: argparse.Namespace) -> int:
         return 2
     try:
         with engine.connect() as conn:
-            report = coverage_report(conn, system_scope(conn, area["id"]), area["id"], period)
+            report = coverage_report(conn, system_scope(conn, area["id"]), area["id"], period,
+                                     get_settings().full_employment_target)
     finally:
         engine.dispose()
     if args.format == "json":
@@ -98,8 +104,7 @@ def _table(report) -> str:
     from shared.coverage import RATE_LABELS_ZH, RATE_NAMES
 
     rows = [report.area] + [c for c in report.children]
-    lines = [f"{report.area.name} {report.period.label}  充分就业社区 {report.community_pass_rate.text}"
-             f" ({report.community_pass_rate.numerator}/{report.community_pass_rate.denominator})"]
+    lines = [f"{report.area.name} {report.period.label}  {report.district_target.text_zh}"]
     for item in rows:
         rates = item.counts.rates()
         cells = [f"{RATE_LABELS_ZH[n]} {rates[n].text} ({rates[n].numerator}/{rates[n].denominator})"

@@ -10,6 +10,7 @@ from server.demo.people import build_people
 from server.demo.rows import Draw, Grid, add_months, noon, stamp_rows
 from server.demo.visits import build_visits
 from shared.sync_schema import SYNC_SPECS
+from shared.validation import missing_fields
 from shared.vocab import AreaLevel, Role
 
 DEMO_TODAY = date(2026, 11, 25)
@@ -72,11 +73,26 @@ def build_demo(seed: int = 2026, today: date = DEMO_TODAY, *, households: int = 
             for u in users
         ],
         "user_area": [draw.row("user_area", user_id=u.id, area_id=a) for u in users for a in u.area_ids],
+        "information_record": _information(draw, people, window_start),
     }
     for name, rows in tables.items():
         if name in SYNC_SPECS:
             stamp_rows(name, rows, draw.stamp)
     return DemoData(seed=seed, today=today, district_id=district["id"], tables=tables, users=users)
+
+
+def _information(d: Draw, people, window_start: date) -> list[dict]:
+    """What the server held of each resident: entered before the visits began (not the register's bare names)."""
+    at = noon(window_start - timedelta(days=60))
+    rows = []
+    for resident in people.residents:
+        if resident["id"] in people.bare_names:
+            continue
+        missing = missing_fields(resident)
+        rows.append({"id": d.new_id(), "resident_id": resident["id"], "grid_id": resident["grid_id"],
+                     "recorded_at": min(at, noon(people.registered_on.get(resident["id"], window_start))),
+                     "complete": not missing, "missing": missing, "source": "ledger"})
+    return rows
 
 
 def _areas(d: Draw, owner: list[str]) -> tuple[list[dict], list[Grid]]:

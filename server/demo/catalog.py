@@ -29,6 +29,11 @@ STREETS: tuple[tuple[str, tuple[tuple[str, bool, tuple[str, str], str], ...]], .
     )),
 )
 GRIDS_PER_COMMUNITY = 4
+# What each community's numbers show (server.demo.people._tell_the_story): ``model`` meets the
+# full-employment standard over the months of visits (the quarter view), ``overdue`` would but for
+# an overdue zero-employment household and a few people not yet visited, ``behind`` misses it on
+# re-employment, information and entry.
+STORY: dict[str, str] = {"永安社区": "model", "福民社区": "overdue", "榆林社区": "behind", "安居社区": "model"}
 
 # The six coordinators' accounts (username, display name) and how many grids each covers, in grid order.
 COORDINATORS: tuple[tuple[str, str, int], ...] = (

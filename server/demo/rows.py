@@ -20,7 +20,7 @@ PHONE_PREFIXES = (
     "158", "159", "166", "176", "177", "180", "181", "182", "183", "185", "186", "187", "188", "189", "198", "199",
 )
 CHINA = timezone(timedelta(hours=8))  # local time of visits and working days
-_REQUIRED_EXPLICITLY = frozenset({"id", "created_at", "recorded_at"})  # defaults that would read the clock or draw randomly
+_REQUIRED_EXPLICITLY = frozenset({"id", "created_at", "recorded_at", "check_token"})  # defaults that would read the clock or draw randomly
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,10 @@ from server.demo.jobs import Jobs
 from server.demo.people import People
 from server.demo.rows import Draw, Grid, add_months, noon
 from shared.hlc import Stamp
+from shared.referrals import CROCKFORD
 from shared.vocab import ServiceItem
 
-CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: read aloud from a slip
+CODE_ALPHABET = CROCKFORD  # the phone's codes' letters: what the employer's page and the phone's search read back
 _FATES = (("referred", 15), ("interviewed", 15), ("not_hired", 35), ("declined", 15), ("no_show", 20))
 
 
@@ -42,9 +43,11 @@ class _Builder:
     def household(self, household: dict, grid: Grid, window: list[tuple[date, date]]) -> None:
         d, p = self.draw, self.people
         members = p.members[household["id"]]
-        followed = [m for m in members if m["id"] in p.registered_on
+        followed = [m for m in members if m["id"] in p.registered_on and m["id"] not in p.unvisited
                     and p.reemployed_on.get(m["id"], self.today) >= window[0][0]]
         hardship = household["zero_employment"] or household["double_unemployed"] or household["single_parent"]
+        if any(m["id"] in p.unvisited for m in members):
+            return  # the coordinator has not reached this household yet (the demo's story)
         if not followed and not hardship:
             if d.chance(0.25):  # an information-collection call on an ordinary household
                 day = d.workday(window[0][0], window[-1][1])
@@ -68,10 +71,31 @@ class _Builder:
                 day = d.workday(day + timedelta(days=1), min(latest, day + timedelta(days=6)))
                 outcome = self.visit(household, grid, day, met)
 
-    def visit(self, household: dict, grid: Grid, day: date, people: list[dict], ordinary: bool = False) -> str:
+    def complete(self, household: dict, grid: Grid, window: list[tuple[date, date]]) -> None:
+        """In a community whose story is that it does the work (``People.story``): every registered person met
+        with guidance in every month they were registered unemployed (but those left unvisited on purpose)."""
+        p = self.people
+        mine = [v for v in self.out.visits if v["household_id"] == household["id"] and v["outcome"] == "met"
+                and v["guidance_given"]]
+        for start, end in window:
+            for member in p.members[household["id"]]:
+                rid = member["id"]
+                if rid not in p.registered_on or rid in p.unvisited:
+                    continue
+                first = max(start, p.registered_on[rid])
+                last = min(end, p.reemployed_on[rid] - timedelta(days=1) if rid in p.reemployed_on else end)
+                if first > last or any(first <= v["visited_at"].date() <= end and (not v["resident_ids"]
+                                       or rid in v["resident_ids"]) for v in mine):
+                    continue
+                mine.append(self.visit(household, grid, self.draw.workday(first, last), [member], outcome="met",
+                                       guidance=True, row_wanted=True))
+
+    def visit(self, household: dict, grid: Grid, day: date, people: list[dict], ordinary: bool = False,
+              outcome: str | None = None, guidance: bool | None = None, row_wanted: bool = False):
         d = self.draw
-        outcome = d.weighted((("met", 80), ("not_home", 16), ("refused", 3), ("moved_away", 1)) if ordinary
-                             else (("met", 86), ("not_home", 10), ("refused", 4)))
+        drawn = d.weighted((("met", 80), ("not_home", 16), ("refused", 3), ("moved_away", 1)) if ordinary
+                           else (("met", 86), ("not_home", 10), ("refused", 4)))
+        outcome = outcome or drawn
         at = d.at_work_hours(day)
         row = d.row(
             "visit", id=d.new_id(), household_id=household["id"], grid_id=grid.id, coordinator_id=grid.coordinator_id,
@@ -81,7 +105,8 @@ class _Builder:
             row.update(latitude=round(grid.centre[0] + d.rng.uniform(-0.003, 0.003), 6),
                        longitude=round(grid.centre[1] + d.rng.uniform(-0.004, 0.004), 6))
         if outcome == "met":
-            guidance = not ordinary and d.chance(0.72)
+            chance = not ordinary and d.chance(0.72)
+            guidance = chance if guidance is None else guidance
             row.update(
                 resident_ids=[m["id"] for m in people], guidance_given=guidance,
                 guidance_notes=d.pick(catalog.GUIDANCE_NOTES) if guidance else "",
@@ -97,7 +122,7 @@ class _Builder:
             for person in people:
                 if person["id"] in self.people.registered_on:
                     self.maybe_refer(person, grid, day, at)
-        return outcome
+        return row if row_wanted else outcome
 
     def _services(self, day: date, people: list[dict], guidance: bool, ordinary: bool) -> list[str]:
         d, p = self.draw, self.people
@@ -150,7 +175,8 @@ class _Builder:
             steps = self._steps(day, d.weighted(_FATES))
         referral = d.row(
             "referral", id=d.new_id(), resident_id=person["id"], vacancy_id=vacancy["id"], grid_id=grid.id,
-            code=self._code(), consent_at=at, created_by=grid.coordinator_id, created_at=at,
+            code=self._code(), check_token="".join(d.pick(CODE_ALPHABET) for _ in range(20)), consent_at=at,
+            created_by=grid.coordinator_id, created_at=at,
             status=steps[-1][0], status_on=steps[-1][1],
         )
         self.out.referrals.append(referral)
@@ -189,4 +215,6 @@ def build_visits(draw: Draw, people: People, grids: list[Grid], jobs: Jobs, wind
     by_id = {g.id: g for g in grids}
     for household in people.households:
         b.household(household, by_id[household["grid_id"]], window)
+        if people.story.get(household["community_id"]) in ("model", "overdue"):
+            b.complete(household, by_id[household["grid_id"]], window)
     return b.out

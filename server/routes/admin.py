@@ -33,6 +33,8 @@ def list_devices(_admin: AdminUser, scope: ScopeDep, conn: ConnDep,
 
 
 @router.post("/devices/{device_id}/revoke", response_model=DeviceOut, responses=error_responses(404))
-def revoke_device(device_id: str, admin: AdminUser, scope: ScopeDep, conn: ConnDep) -> dict:
-    """The device's token is refused from its next request on, by every server process."""
-    return accounts.revoke_device(conn, admin, scope, device_id)
+def revoke_device(device_id: str, admin: AdminUser, scope: ScopeDep, conn: ConnDep, lost: bool = False) -> dict:
+    """The device's token is refused from its next request on, by every server process.
+
+    ``?lost=true``: a lost or stolen phone; its next contact tells it to delete its key and data."""
+    return accounts.revoke_device(conn, admin, scope, device_id, lost=lost)

@@ -19,7 +19,8 @@ def login(body: LoginRequest, request: Request, conn: ConnDep, settings: Setting
     address = request.client.host if request.client else None
     result = auth.login(conn, body.username, body.password, body.device_name, settings=settings,
                         address=address, device_token=body.device_token)
-    return {"token": result.token, "device_id": result.device_id, "user": result.user}
+    return {"token": result.token, "device_id": result.device_id, "user": result.user,
+            "slip_base_url": settings.slip_base_url, "policy": {"offline_days": settings.device_offline_days}}
 
 
 @router.get("/me", response_model=UserOut, responses=error_responses(401))

@@ -1,8 +1,9 @@
 """Coverage for managers and coordinators: rates with numerators and denominators, and the lists behind them.
 
 ``area_id`` may be left out when the caller has exactly one assigned area.
-The period is ``month=YYYY-MM`` or ``start`` and ``end`` (calendar days, China
-Standard Time); without either it is the current month. A period lies within
+The period is ``period=2026-11|2026-Q4|2026-H2|2026`` (a month, quarter, half
+year or year), ``month=YYYY-MM``, or ``start`` and ``end`` (calendar days,
+China Standard Time); without any it is the current month. A period lies within
 ``FIRST_DAY``..``LAST_DAY`` and spans at most ``MAX_PERIOD_DAYS`` (the lists
 and the activity table work month by month): otherwise 422 ``period.invalid``.
 """
@@ -13,7 +14,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from server.deps import ReportsConnDep, ScopeDep
+from server.deps import ReportsConnDep, ScopeDep, SettingsDep
 from server.errors import ApiError, error_responses
 from server.services import coverage, coverage_lists
 from server.services.scope import Scope
@@ -25,15 +26,21 @@ router = APIRouter(prefix="/coverage", tags=["coverage"], responses=error_respon
 AreaQuery = Annotated[str | None, Query(max_length=36, description="An area id; default: the caller's one area")]
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 MonthQuery = Annotated[str | None, Query(pattern=MONTH_PATTERN, description="YYYY-MM")]
+PERIOD_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2])|-[Qq][1-4]|-[Hh][12])?$"
+PeriodQuery = Annotated[str | None, Query(pattern=PERIOD_PATTERN,
+                                          description="a month 2026-11, quarter 2026-Q4, half year 2026-H2 or year 2026")]
 FIRST_DAY, LAST_DAY = date(1990, 1, 1), date(2099, 12, 31)
 MAX_PERIOD_DAYS = 5 * 365 + 2  # five years
 
 
-def parse_period(month: str | None, start: date | None, end: date | None, now: datetime) -> Period:
-    """The period asked for: a month, a span of days, or the current month (in China Standard Time)."""
+def parse_period(month: str | None, start: date | None, end: date | None, now: datetime,
+                 period: str | None = None) -> Period:
+    """The period asked for: a month, quarter, half year or year, a span of days, or the current month (CST)."""
     try:
-        if month and (start or end):
-            raise ValueError("give either month or start and end")
+        if sum(bool(x) for x in (period, month, start or end)) > 1:
+            raise ValueError("give one of period, month, or start and end")
+        if period:
+            return bounded(Period.parse(period))
         if month:
             return bounded(Period.month(month))
         if start or end:
@@ -41,7 +48,8 @@ def parse_period(month: str | None, start: date | None, end: date | None, now: d
                 raise ValueError("give both start and end")
             return bounded(Period(start, end))
     except ValueError as error:
-        raise ApiError(422, "period.invalid", "The period is not valid: give month=YYYY-MM or start and end.",
+        raise ApiError(422, "period.invalid",
+                       "The period is not valid: give period=2026-11|2026-Q4|2026-H2|2026, month=YYYY-MM or start and end.",
                        {"reason": str(error)}) from None
     return Period.month(f"{now.astimezone(CHINA_TZ):%Y-%m}")
 
@@ -65,19 +73,20 @@ def area_of(scope: Scope, area_id: str | None) -> str:
 
 
 @router.get("")
-def report(scope: ScopeDep, conn: ReportsConnDep, area_id: AreaQuery = None, month: MonthQuery = None,
-           start: date | None = None, end: date | None = None) -> dict:
+def report(scope: ScopeDep, conn: ReportsConnDep, settings: SettingsDep, area_id: AreaQuery = None, month: MonthQuery = None,
+           start: date | None = None, end: date | None = None, period: PeriodQuery = None) -> dict:
     """Rates of the area, its children, every community (with the full-employment check), grid and coordinator."""
-    period = parse_period(month, start, end, utc_now())
-    return coverage.coverage_report(conn, scope, area_of(scope, area_id), period).as_dict()
+    span = parse_period(month, start, end, utc_now(), period)
+    return coverage.coverage_report(conn, scope, area_of(scope, area_id), span,
+                                    settings.full_employment_target).as_dict()
 
 
 @router.get("/not-visited")
 def not_visited(scope: ScopeDep, conn: ReportsConnDep, area_id: AreaQuery = None, month: MonthQuery = None,
                 start: date | None = None, end: date | None = None,
-                coordinator_id: Annotated[str | None, Query(max_length=36)] = None) -> dict:
+                coordinator_id: Annotated[str | None, Query(max_length=36)] = None, period: PeriodQuery = None) -> dict:
     """Registered unemployed people not yet visited in the period (per coordinator with ``coordinator_id``)."""
-    period = parse_period(month, start, end, utc_now())
+    period = parse_period(month, start, end, utc_now(), period)
     items = coverage_lists.not_visited(conn, scope, area_of(scope, area_id), period, coordinator_id)
     return {"period": period.as_dict(), "items": items}
 
@@ -85,18 +94,18 @@ def not_visited(scope: ScopeDep, conn: ReportsConnDep, area_id: AreaQuery = None
 @router.get("/incomplete")
 def incomplete(scope: ScopeDep, conn: ReportsConnDep, area_id: AreaQuery = None, month: MonthQuery = None,
                start: date | None = None, end: date | None = None,
-               coordinator_id: Annotated[str | None, Query(max_length=36)] = None) -> dict:
+               coordinator_id: Annotated[str | None, Query(max_length=36)] = None, period: PeriodQuery = None) -> dict:
     """Registered unemployed people with required fields missing, and which."""
-    period = parse_period(month, start, end, utc_now())
+    period = parse_period(month, start, end, utc_now(), period)
     items = coverage_lists.incomplete(conn, scope, area_of(scope, area_id), period, coordinator_id)
     return {"period": period.as_dict(), "items": items}
 
 
 @router.get("/zero-employment-overdue")
 def zero_employment_overdue(scope: ScopeDep, conn: ReportsConnDep, area_id: AreaQuery = None, month: MonthQuery = None,
-                            start: date | None = None, end: date | None = None) -> dict:
+                            start: date | None = None, end: date | None = None, period: PeriodQuery = None) -> dict:
     """Zero-employment households past their deadline at the period's end."""
-    period = parse_period(month, start, end, utc_now())
+    period = parse_period(month, start, end, utc_now(), period)
     items = coverage_lists.overdue_zero_employment(conn, scope, area_of(scope, area_id), period)
     return {"period": period.as_dict(), "items": items}
 
@@ -104,17 +113,17 @@ def zero_employment_overdue(scope: ScopeDep, conn: ReportsConnDep, area_id: Area
 @router.get("/zero-employment")
 def zero_employment(scope: ScopeDep, conn: ReportsConnDep, area_id: AreaQuery = None, month: MonthQuery = None,
                     start: date | None = None, end: date | None = None,
-                    state: Literal["met", "overdue", "open"] | None = None) -> dict:
+                    state: Literal["met", "overdue", "open"] | None = None, period: PeriodQuery = None) -> dict:
     """Zero-employment households on the clock in the period: met, overdue, or open with the days left."""
-    period = parse_period(month, start, end, utc_now())
+    period = parse_period(month, start, end, utc_now(), period)
     items = coverage_lists.zero_employment_households(conn, scope, area_of(scope, area_id), period, state)
     return {"period": period.as_dict(), "items": items}
 
 
 @router.get("/activity")
 def activity(scope: ScopeDep, conn: ReportsConnDep, area_id: AreaQuery = None, month: MonthQuery = None,
-             start: date | None = None, end: date | None = None) -> dict:
+             start: date | None = None, end: date | None = None, period: PeriodQuery = None) -> dict:
     """Each coordinator's visits, guidance, vacancies collected, referrals and hires per month."""
-    period = parse_period(month, start, end, utc_now())
+    period = parse_period(month, start, end, utc_now(), period)
     items = coverage_lists.coordinator_activity(conn, scope, area_of(scope, area_id), period)
     return {"period": period.as_dict(), "items": items}

@@ -5,10 +5,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from server.deps import ConnDep, ScopeDep
+from server.deps import ConnDep, CurrentUser, ScopeDep
 from server.errors import error_responses
 from server.schemas import AreaRecord, HouseholdDetail, HouseholdPage, ResidentOut
-from server.services import records
+from server.services import privacy, records
 
 router = APIRouter(tags=["records"], responses=error_responses(401, 403, 404))
 
@@ -27,10 +27,16 @@ def list_households(scope: ScopeDep, conn: ConnDep, grid_id: Annotated[str, Quer
 
 
 @router.get("/households/{household_id}", response_model=HouseholdDetail)
-def get_household(household_id: str, scope: ScopeDep, conn: ConnDep) -> dict:
-    return records.get_household(conn, scope, household_id)
+def get_household(household_id: str, scope: ScopeDep, caller: CurrentUser, conn: ConnDep) -> dict:
+    """A household with its members (the read is in the audit log: who saw whose data)."""
+    household = records.get_household(conn, scope, household_id)
+    privacy.record_read(conn, caller, "household", household_id, [r["id"] for r in household["residents"]])
+    return household
 
 
 @router.get("/residents/{resident_id}", response_model=ResidentOut)
-def get_resident(resident_id: str, scope: ScopeDep, conn: ConnDep) -> dict:
-    return records.get_resident(conn, scope, resident_id)
+def get_resident(resident_id: str, scope: ScopeDep, caller: CurrentUser, conn: ConnDep) -> dict:
+    """A resident's card (the read is in the audit log)."""
+    resident = records.get_resident(conn, scope, resident_id)
+    privacy.record_read(conn, caller, "resident", resident_id)
+    return resident

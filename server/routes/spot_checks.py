@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from server.deps import ConnDep, ManagerUser, ScopeDep
 from server.errors import error_responses
-from server.routes.coverage import MONTH_PATTERN, area_of, parse_period
+from server.routes.coverage import MONTH_PATTERN, PERIOD_PATTERN, area_of, parse_period
 from server.services import spot_checks
 from shared.models import utc_now
 
@@ -20,6 +20,7 @@ class DrawRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     area_id: str | None = Field(default=None, max_length=36)
     month: str | None = Field(default=None, pattern=MONTH_PATTERN)
+    period: str | None = Field(default=None, pattern=PERIOD_PATTERN)
     start: date | None = None
     end: date | None = None
     rate: float = Field(default=0.01, gt=0, le=1)
@@ -33,12 +34,13 @@ class ResultRequest(BaseModel):
     result: Literal["confirmed", "not_confirmed", "unreachable"]
     notes: str = Field(default="", max_length=500)
     method: Literal["phone", "home"] | None = None
+    rating: int | None = Field(default=None, ge=1, le=5, description="the resident's rating of the service, 1–5")
 
 
 @router.post("", status_code=201)
 def draw(body: DrawRequest, manager: ManagerUser, scope: ScopeDep, conn: ConnDep) -> dict:
     """Draw about ``rate`` of the registered unemployed of the area in the period (and ``community_share`` of its communities)."""
-    period = parse_period(body.month, body.start, body.end, utc_now())
+    period = parse_period(body.month, body.start, body.end, utc_now(), body.period)
     return spot_checks.draw_sample(conn, scope, area_of(scope, body.area_id), period, user_id=manager.user_id,
                                    now=utc_now(), rate=body.rate, community_share=body.community_share,
                                    seed=body.seed, method=body.method)
@@ -53,6 +55,12 @@ def samples(_manager: ManagerUser, scope: ScopeDep, conn: ConnDep) -> list[dict]
 @router.get("/{sample_id}")
 def sample(sample_id: str, _manager: ManagerUser, scope: ScopeDep, conn: ConnDep) -> dict:
     return spot_checks.sample_items(conn, scope, sample_id)
+
+
+@router.get("/{sample_id}/summary")
+def summary(sample_id: str, _manager: ManagerUser, scope: ScopeDep, conn: ConnDep) -> dict:
+    """The sample's results per community and per coordinator (reached, confirmed, discrepancies, ratings)."""
+    return spot_checks.sample_summary(spot_checks.sample_items(conn, scope, sample_id))
 
 
 @router.get("/{sample_id}/call-list", response_class=Response)
@@ -72,7 +80,7 @@ def call_list(sample_id: str, _manager: ManagerUser, scope: ScopeDep, conn: Conn
 def record(item_id: str, body: ResultRequest, manager: ManagerUser, scope: ScopeDep, conn: ConnDep) -> dict:
     """Record the result of one verification."""
     return spot_checks.record_result(conn, scope, item_id, result=body.result, notes=body.notes,
-                                     user_id=manager.user_id, now=utc_now(), method=body.method)
+                                     user_id=manager.user_id, now=utc_now(), method=body.method, rating=body.rating)
 
 
 def spot_checks_xlsx() -> str:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from server.deps import ConnDep, CurrentDevice, ScopeDep
 from server.errors import error_responses
-from server.services import sync_pull, sync_push
+from server.services import privacy, sync_pull, sync_push
 from shared import sync_protocol as proto
 from shared.models import utc_now
 
@@ -25,11 +25,12 @@ def push(body: proto.PushRequest, caller: CurrentDevice, scope: ScopeDep, conn: 
 
 
 @router.get("/pull", response_model=proto.PullResponse, responses=error_responses(410))
-def pull(request: Request, _caller: CurrentDevice, scope: ScopeDep, conn: ConnDep,
+def pull(request: Request, caller: CurrentDevice, scope: ScopeDep, conn: ConnDep,
          cursor: Annotated[int, Query(ge=0, le=MAX_CURSOR)] = 0,
          limit: Annotated[int, Query(ge=1, le=proto.MAX_PAGE_SIZE)] = proto.DEFAULT_PAGE_SIZE) -> Response:
     """The rows changed after ``cursor`` that the caller may see, gzip-compressed when the client accepts it."""
     page = sync_pull.pull_changes(conn, scope, cursor, limit, int(utc_now().timestamp() * 1000))
+    privacy.record_pull(conn, caller, page)  # who received whose data: one audit event per page
     return json_response(page, request)
 
 

@@ -142,7 +142,7 @@ def list_devices(conn: Connection, scope: Scope, user_id: str | None = None) -> 
         ensure_manages(conn, scope, user_id)
     managed = managed_user_ids(conn, scope)
     stmt = (select(_DEVICE.c.id, _DEVICE.c.user_id, _USER.c.username, _DEVICE.c.name, _DEVICE.c.created_at,
-                   _DEVICE.c.last_seen_at, _DEVICE.c.revoked_at)
+                   _DEVICE.c.last_seen_at, _DEVICE.c.revoked_at, _DEVICE.c.wipe_requested_at)
             .join(_USER, _USER.c.id == _DEVICE.c.user_id).order_by(_DEVICE.c.created_at.desc()))
     if user_id:
         stmt = stmt.where(_DEVICE.c.user_id == user_id)
@@ -150,22 +150,30 @@ def list_devices(conn: Connection, scope: Scope, user_id: str | None = None) -> 
 
 
 def revoke_device(conn: Connection, actor: Caller, scope: Scope, device_id: str,
-                  now: datetime | None = None) -> dict:
-    """Revoke a device (a lost phone): its token is refused from the next request on. Idempotent.
+                  now: datetime | None = None, lost: bool = False) -> dict:
+    """Revoke a device: its token is refused from the next request on. Idempotent.
 
     404 for no such device, 403 ``auth.outside_area`` for a device of a user the administrator does not manage.
+    ``lost`` (a lost or stolen phone): the refusal also tells the phone to
+    delete its key and data (``auth.device_revoked`` with ``details.wipe``).
+    A device revoked without it (retired, signed out) keeps its data, so its
+    user can sign in again and push what it holds first.
     """
     now = now or utc_now()
-    found = conn.execute(select(_DEVICE.c.revoked_at, _DEVICE.c.user_id).where(_DEVICE.c.id == device_id)).first()
+    found = conn.execute(select(_DEVICE.c.revoked_at, _DEVICE.c.wipe_requested_at, _DEVICE.c.user_id)
+                         .where(_DEVICE.c.id == device_id)).first()
     if found is None:
         conn.commit()
         raise not_found("Device")
     ensure_manages(conn, scope, found.user_id)
     conn.commit()
-    if found.revoked_at is None:
-        conn.execute(update(_DEVICE).where(_DEVICE.c.id == device_id).values(revoked_at=now))
+    values = {"revoked_at": now} if found.revoked_at is None else {}
+    if lost and found.wipe_requested_at is None:
+        values["wipe_requested_at"] = now
+    if values:
+        conn.execute(update(_DEVICE).where(_DEVICE.c.id == device_id).values(**values))
         record_event(conn, "device.revoke", user_id=actor.user_id, device_id=actor.device_id,
-                     table_name="device", row_id=device_id, at=now)
+                     table_name="device", row_id=device_id, detail={"lost": True} if lost else {}, at=now)
     device = next(d for d in list_devices(conn, scope, found.user_id) if d["id"] == device_id)
     conn.commit()
     return device

@@ -125,7 +125,8 @@ def authenticate(conn: Connection, token: str, settings: Settings, now: datetime
     """The caller a bearer token belongs to, or 401; leaves no transaction open on ``conn``."""
     now = now or utc_now()
     row = conn.execute(
-        select(_DEVICE.c.id, _DEVICE.c.revoked_at, _DEVICE.c.created_at, _DEVICE.c.last_seen_at,
+        select(_DEVICE.c.id, _DEVICE.c.revoked_at, _DEVICE.c.wipe_requested_at, _DEVICE.c.created_at,
+               _DEVICE.c.last_seen_at,
                _USER.c.id.label("user_id"), _USER.c.username, _USER.c.display_name, _USER.c.role,
                _USER.c.active)
         .join(_USER, _USER.c.id == _DEVICE.c.user_id)
@@ -134,6 +135,13 @@ def authenticate(conn: Connection, token: str, settings: Settings, now: datetime
     conn.commit()
     if row is None:
         raise ApiError(401, "auth.invalid_token", "Sign in again: this token is not valid.", headers=_BEARER)
+    if row["wipe_requested_at"] is not None:
+        # a lost phone: tell it to delete its key and data (and note that it came back)
+        record_event(conn, "device.wipe_sent", user_id=row["user_id"], device_id=row["id"], table_name="device",
+                     row_id=row["id"], at=now)
+        conn.commit()
+        raise ApiError(401, "auth.device_revoked", "This device was reported lost: delete its data.",
+                       {"wipe": True}, headers=_BEARER)
     if row["revoked_at"] is not None or not row["active"]:
         raise ApiError(401, "auth.device_revoked", "This device was signed out; sign in again.", headers=_BEARER)
     last_seen = row["last_seen_at"] or row["created_at"]

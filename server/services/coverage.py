@@ -58,8 +58,8 @@ def grid_counts(conn: Connection, grid_ids: Sequence[str], period: cov.Period) -
     def add(grid_id: str, counts: cov.CoverageCounts) -> None:
         result[grid_id] = result.get(grid_id, cov.CoverageCounts()) + counts
 
-    for row in conn.execute(_resident_counts(grid_ids, period)):
-        add(row[0], cov.CoverageCounts(*row[1:9]))
+    for row in conn.execute(_resident_counts(grid_ids, period)).mappings():
+        add(row["grid_id"], cov.CoverageCounts(**{name: row[name] for name in RESIDENT_COUNTS}))
     for grid_id, received, in_time in conn.execute(_entry_counts(conn.dialect.name, grid_ids, period)):
         add(grid_id, cov.CoverageCounts(visits_received=received, visits_on_time=in_time))
     for grid_id, households, employed in conn.execute(_hardship_counts(grid_ids, period)):
@@ -69,20 +69,30 @@ def grid_counts(conn: Connection, grid_ids: Sequence[str], period: cov.Period) -
     return result
 
 
+RESIDENT_COUNTS = ("registered", "visited", "complete", "entered", "guided", "able", "reemployed", "able_4050",
+                   "reemployed_4050", "relocated_able", "relocated_employed")
+
+
 def _resident_counts(grid_ids: Sequence[str], period: cov.Period):
     rows = resident_rows(grid_ids, period)
     c, person = rows.columns, rows.person
-    base, able, employed, older = c["base"], c["able"], c["employed"], c["older"]
+    base, able, employed, older, relocated = c["base"], c["able"], c["employed"], c["older"], c["relocated"]
+    conditions = {
+        "registered": base,
+        "visited": and_(base, c["visited"]),
+        "complete": and_(base, c["complete"]),
+        "entered": and_(base, c["entered"]),
+        "guided": and_(base, c["guided"]),
+        "able": and_(base, able),
+        "reemployed": and_(base, able, employed),
+        "able_4050": and_(base, able, older),
+        "reemployed_4050": and_(base, able, older, employed),
+        "relocated_able": and_(base, able, relocated),
+        "relocated_employed": and_(base, able, relocated, employed),
+    }
     return rows.query.with_only_columns(
         person.c.grid_id,
-        count_if(base),
-        count_if(and_(base, c["visited"])),
-        count_if(and_(base, c["complete"])),
-        count_if(and_(base, c["guided"])),
-        count_if(and_(base, able)),
-        count_if(and_(base, able, employed)),
-        count_if(and_(base, able, older)),
-        count_if(and_(base, able, older, employed)),
+        *(count_if(conditions[name]).label(name) for name in RESIDENT_COUNTS),
         maintain_column_froms=False,
     ).group_by(person.c.grid_id)
 
@@ -209,6 +219,12 @@ class CoverageReport:
     coordinators: list[CoordinatorCoverage]
     community_pass_rate: cov.Rate
     areas: dict[str, dict] = field(default_factory=dict)
+    target: float = cov.DISTRICT_TARGET
+
+    @property
+    def district_target(self) -> cov.DistrictTarget:
+        """The share of full-employment communities against the target share (a setting, 60% by default)."""
+        return cov.DistrictTarget(self.community_pass_rate, self.target)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -219,6 +235,7 @@ class CoverageReport:
             "grids": [g.as_dict() for g in self.grids],
             "coordinators": [c.as_dict() for c in self.coordinators],
             "community_pass_rate": self.community_pass_rate.as_dict(),
+            "full_employment_target": self.district_target.as_dict(),
         }
 
 
@@ -253,8 +270,13 @@ def visible_areas(conn: Connection, scope: Scope, area_id: str) -> list[dict]:
     return [a for a in areas if a["id"] == area_id or a["level"] != "grid" or scope.allows_grid(a["id"])]
 
 
-def coverage_report(conn: Connection, scope: Scope, area_id: str, period: cov.Period) -> CoverageReport:
-    """The coverage of one area (403 outside the caller's areas, 404 for an unknown one)."""
+def coverage_report(conn: Connection, scope: Scope, area_id: str, period: cov.Period,
+                    target: float = cov.DISTRICT_TARGET) -> CoverageReport:
+    """The coverage of one area (403 outside the caller's areas, 404 for an unknown one).
+
+    ``target`` is the share of communities that should be full-employment
+    communities (``Settings.full_employment_target``).
+    """
     visible = visible_areas(conn, scope, area_id)
     by_id = {a["id"]: a for a in visible}
     grid_ids = area_grid_ids(scope, visible)
@@ -265,7 +287,7 @@ def coverage_report(conn: Connection, scope: Scope, area_id: str, period: cov.Pe
         counts = per_area.get(area["id"], cov.CoverageCounts())
         check = None
         if area["level"] == "community":
-            check = cov.full_employment_check(counts, relocated=bool(area["relocated"]))
+            check = cov.full_employment_check(counts)
         return AreaCoverage(area["id"], area["level"], area["name"], area["parent_id"], counts, check)
 
     def ordered(level: str, parent: str | None = None) -> list[AreaCoverage]:
@@ -290,6 +312,7 @@ def coverage_report(conn: Connection, scope: Scope, area_id: str, period: cov.Pe
         coordinators=coordinators,
         community_pass_rate=cov.community_pass_rate(c.check for c in communities if c.check),
         areas={a["id"]: a for a in visible},
+        target=target,
     )
 
 

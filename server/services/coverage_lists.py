@@ -10,9 +10,11 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, func, select
 
+from server.services import employer_outcomes
 from server.services.coverage import coordinator_grids, visible_areas, zero_employment_clocks
 from server.services.coverage_sql import (
     HOUSEHOLD,
+    INFORMATION,
     VISIT,
     count_if,
     guidance_recorded,
@@ -24,9 +26,11 @@ from server.services.coverage_sql import (
 from server.services.scope import Scope
 from shared import coverage as cov
 from shared.models import Referral, ReferralEvent, Vacancy
-from shared.validation import FIELD_LABELS_ZH, missing_fields
+from shared.validation import FIELD_LABELS_ZH
 from shared.vocab import ReferralStatus
 
+NOT_ENTERED = "entered"  # in ``missing``: the person's information had not been entered by the period's end
+NOT_ENTERED_ZH = "未录入系统"
 REFERRAL = Referral.__table__
 REFERRAL_EVENT = ReferralEvent.__table__
 VACANCY = Vacancy.__table__
@@ -99,11 +103,19 @@ def incomplete(conn: Connection, scope: Scope, area_id: str, period: cov.Period,
     grids = Grids(conn, scope, area_id, coordinator_id)
     if not grids.ids:
         return []
+    rows = _person_rows(conn, grids, period, "incomplete")
+    records = conn.execute(select(INFORMATION).where(
+        in_ids(INFORMATION.c.resident_id, [r["id"] for r in rows], "resident_ids"),
+        INFORMATION.c.recorded_at < period.end_before)).mappings().all() if rows else []
+    at_end = cov.information_at(records, period)
     result = []
-    for row in _person_rows(conn, grids, period, "incomplete"):
-        missing = missing_fields(row)
+    for row in rows:
+        record = at_end.get(row["id"])
+        # what was missing at the period's end; a person the system did not hold yet misses everything
+        missing = list(record["missing"] or []) if record is not None else [NOT_ENTERED]
         result.append({**_person(row, grids), "missing": missing,
-                       "missing_zh": [FIELD_LABELS_ZH.get(f, f) for f in missing]})
+                       "missing_zh": [FIELD_LABELS_ZH.get(f, NOT_ENTERED_ZH if f == NOT_ENTERED else f)
+                                      for f in missing]})
     return _sorted(result)
 
 
@@ -124,6 +136,8 @@ def zero_employment_households(conn: Connection, scope: Scope, area_id: str, per
             "identified_on": household["zero_employment_identified_on"].isoformat(),
             "wants_two": bool(household["zero_employment_wants_two"]), "state": clock.state,
             "deadline": clock.deadline.isoformat(), "days_left": clock.days_left, "days_overdue": clock.days_overdue,
+            "first_deadline": clock.first_deadline.isoformat() if clock.first_deadline else None,
+            "second_deadline": clock.second_deadline.isoformat() if clock.second_deadline else None,
             "resolved_on": clock.resolved_on.isoformat() if clock.resolved_on else None, "label_zh": clock.label_zh,
         })
     return sorted(result, key=lambda h: (h["deadline"], h["community"], h["grid"], h["address"]))
@@ -179,9 +193,10 @@ def coordinator_activity(conn: Connection, scope: Scope, area_id: str, period: c
                    REFERRAL_EVENT.c.occurred_on >= month.start, REFERRAL_EVENT.c.occurred_on <= month.end)
             .group_by(REFERRAL.c.created_by)):
             figures[user_id]["hires"] = hires
+        employers = employer_outcomes.employer_confirmations(conn, users, month)
         for user_id in users:
             rows.append({"user_id": user_id, "name": grids.coordinators[user_id]["name"], "month": month.label,
-                         **figures[user_id]})
+                         **figures[user_id], **employers[user_id]})
     return sorted(rows, key=lambda r: (r["month"], r["name"], r["user_id"]))
 
 

@@ -14,7 +14,6 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import (
-    JSON,
     ColumnElement,
     Select,
     String,
@@ -30,7 +29,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql import Subquery
 
-from shared import validation
 from shared.coverage import (
     ABLE,
     EMPLOYED_CODES,
@@ -41,7 +39,7 @@ from shared.coverage import (
     Period,
     age_cutoff,
 )
-from shared.models import Area, Household, Resident, StatusRecord, Visit
+from shared.models import Area, Household, InformationRecord, Resident, StatusRecord, Visit
 from shared.vocab import StatusKind
 
 AREA = Area.__table__
@@ -49,12 +47,13 @@ HOUSEHOLD = Household.__table__
 RESIDENT = Resident.__table__
 STATUS = StatusRecord.__table__
 VISIT = Visit.__table__
+INFORMATION = InformationRecord.__table__
 EMPLOYED = sorted(EMPLOYED_CODES)
 
 
 def in_ids(column, ids: Sequence[str], name: str) -> ColumnElement[bool]:
-    """``column IN (ids)`` as one expanding parameter (any number of ids)."""
-    return column.in_(bindparam(name, list(ids), expanding=True))
+    """``column IN (ids)`` as one expanding parameter (any number of ids), bound as the column binds (sealed cells)."""
+    return column.in_(bindparam(name, list(ids), expanding=True, type_=column.type))
 
 
 def count_if(condition) -> ColumnElement[int]:
@@ -146,26 +145,6 @@ def is_base(f: Subquery) -> ColumnElement[bool]:
                 or_(func.coalesce(f.c.emp_start, 0) == 0, func.coalesce(f.c.unemp_in_p, 0) == 1))
 
 
-def _missing(person, field: str) -> ColumnElement[bool]:
-    column, kind = person.c[field], RESIDENT.c[field].type
-    if field in validation.ONLY_NONE_IS_MISSING:  # the rule of missing_fields, kept in one place
-        return column.is_(None)
-    if isinstance(kind, JSON):
-        return json_list_empty(column)
-    if isinstance(kind, String) or isinstance(getattr(kind, "impl", None), String):
-        return or_(column.is_(None), func.trim(column) == "")
-    return column.is_(None)
-
-
-def incomplete(person=RESIDENT) -> ColumnElement[bool]:
-    """Some required field is missing (``shared.validation.missing_fields``, in SQL)."""
-    not_employed = func.coalesce(person.c.employment_status, "").not_in(EMPLOYED)
-    return or_(*(
-        and_(not_employed, _missing(person, f)) if f in validation.REQUIRED_IF_NOT_EMPLOYED else _missing(person, f)
-        for f in validation.REQUIRED_RESIDENT_FIELDS
-    ))
-
-
 def group_4050(period: Period, person=RESIDENT) -> ColumnElement[bool]:
     born = person.c.birth_date
     return or_(and_(person.c.sex == "female", born <= age_cutoff(period.end, 40)),
@@ -198,6 +177,30 @@ def visited(period: Period, person) -> ColumnElement[bool]:
                           visit_in(period), VISIT.c.outcome == MET)
 
 
+def information_before(period: Period, person) -> ColumnElement[bool]:
+    """An information record of the person before the period's end: entered by then (correlated to ``person``)."""
+    return exists().where(INFORMATION.c.resident_id == person.c.id, INFORMATION.c.recorded_at < period.end_before)
+
+
+def complete_at_end(period: Period, person) -> ColumnElement[bool]:
+    """The person's latest information record before the period's end says complete (``shared.coverage.information_at``)."""
+    later = INFORMATION.alias("later")
+    newer = or_(later.c.recorded_at > INFORMATION.c.recorded_at,
+                and_(later.c.recorded_at == INFORMATION.c.recorded_at, later.c.id > INFORMATION.c.id))
+    return exists().where(
+        INFORMATION.c.resident_id == person.c.id, INFORMATION.c.recorded_at < period.end_before,
+        INFORMATION.c.complete.is_(True),
+        ~exists().where(later.c.resident_id == INFORMATION.c.resident_id, later.c.recorded_at < period.end_before,
+                        newer),
+    )
+
+
+def relocated_household(person) -> ColumnElement[bool]:
+    """The person's household is flagged 棚改回迁 (correlated to ``person``)."""
+    return exists().where(HOUSEHOLD.c.id == person.c.household_id, HOUSEHOLD.c.relocated.is_(True),
+                          HOUSEHOLD.c.deleted.is_(False))
+
+
 def candidates(grid_ids: Sequence[str], period: Period):
     """Residents of the grids with a registration record by ``end``: nobody else can be registered unemployed in P.
 
@@ -226,7 +229,9 @@ def resident_rows(grid_ids: Sequence[str], period: Period) -> PersonRows:
     columns = {
         "base": is_base(f),
         "visited": visited(period, person),
-        "complete": ~incomplete(person),
+        "complete": complete_at_end(period, person),
+        "entered": information_before(period, person),
+        "relocated": relocated_household(person),
         "guided": guided(period, person),
         "able": func.coalesce(f.c.able_end, 0) == 1,
         "employed": func.coalesce(f.c.emp_end, 0) == 1,

@@ -31,6 +31,7 @@ from server.demo.rows import stamp_rows
 from server.services.change_log import LogEntry, record_changes
 from server.services.coverage import coordinator_grids
 from server.services.coverage_sql import in_ids
+from server.services.information_history import record_information
 from server.services.ledger_parse import LedgerRow, RowError, parse_row, read_table
 from shared.coverage import CHINA_TZ, History
 from shared.hlc import HybridClock
@@ -206,6 +207,7 @@ class Importer:
         residents = self._residents(resolved, households, report)
         self._status_records(resolved, residents, report)
         self._visits(resolved, households, residents, report)
+        record_information(self.conn, [r["id"] for r in residents.values()], self.now, "ledger")
         if self.entries:
             record_changes(self.conn, self.entries)
         report.imported_rows += len(resolved)
@@ -328,7 +330,8 @@ class Importer:
                     "visit", id=new_id(), household_id=home["id"], grid_id=home["grid_id"],
                     coordinator_id=row.names["coordinator_id"] or self.grid_coordinator[grid["id"]],
                     visited_at=row.visit["visited_at"], outcome=row.visit["outcome"], resident_ids=[], services=[],
-                    guidance_given=False, notes="", received_at=self.now, updated_by=self.user_id)
+                    # received_at None: a paper visit is not in the timely-entry rate (shared.coverage)
+                    guidance_given=False, notes="", received_at=None, updated_by=self.user_id)
                 visit["id"] = visit_id
             if row.visit["outcome"] == VisitOutcome.met.value:
                 visit["resident_ids"] = sorted({*visit["resident_ids"], residents[row.resident["id_number"]]["id"]})

@@ -75,6 +75,7 @@ REFERENCES: dict[str, tuple[Reference, ...]] = {
 WHO_FIELDS: dict[str, str] = {
     "status_record": "recorded_by", "visit": "coordinator_id", "vacancy": "collected_by",
     "referral": "created_by", "referral_event": "recorded_by", "conflict": "resolved_by",
+    "resident": "consent_recorded_by",  # who recorded the resident's consent (PIPL, docs/privacy.md)
 }
 
 # Id columns that are neither a reference nor a who-field: the row's own scope columns, checked by

@@ -33,6 +33,7 @@ from server.errors import ApiError
 from server.services import push_guard
 from server.services.audit import record_event
 from server.services.change_log import LogEntry, VersionCounter, lock_versions
+from server.services.information_history import record_information
 from server.services.scope import Scope
 from server.services.sync_rows import FETCH_CHUNK, fetch_rows, row_scope, scope_allows, table_of
 from shared import sync_protocol as proto
@@ -174,6 +175,7 @@ def _apply(conn: Connection, user_id: str, device_id: str, scope: Scope, request
     _recompute_referrals(conn, batch)
     _write(conn, batch, counter)
     counter.save()
+    record_information(conn, [row_id for table, row_id in batch.touched if table == "resident"], now, "phone")
     for item in fresh:
         if item.clamped_ms and results[item.change.seq].status != "rejected":
             record_event(conn, "sync.clock_clamped", user_id=user_id, device_id=device_id,
@@ -182,6 +184,26 @@ def _apply(conn: Connection, user_id: str, device_id: str, scope: Scope, request
     if last_seq != start_seq:
         conn.execute(update(_DEVICE).where(_DEVICE.c.id == device_id).values(last_seq=last_seq))
     return last_seq
+
+
+def apply_server_changes(conn: Connection, changes: list[proto.Change], scope: Scope, now: datetime,
+                         *, user_id: str | None = None) -> list[str]:
+    """Changes the server makes itself (an employer's confirmation), merged as a device's push is.
+
+    The same checks, merge, referral status fold and set-wise write as a push,
+    with ``SERVER_CLOCK_ID`` as the device, in the caller's transaction (which
+    commits). Every change must apply: a ``Rejected`` one is raised.
+    """
+    now_ms = int(now.timestamp() * 1000)
+    prepared = [prepare(change, proto.SERVER_CLOCK_ID, now_ms, (now + LOCAL_OFFSET).date()) for change in changes]
+    counter = lock_versions(conn)
+    batch = Batch()
+    _prefetch(conn, batch, prepared)
+    statuses = [apply_change(batch, item, user_id, proto.SERVER_CLOCK_ID, scope, now)[0] for item in prepared]
+    _recompute_referrals(conn, batch)
+    _write(conn, batch, counter)
+    counter.save()
+    return statuses
 
 
 # --- checks that need no database ------------------------------------------------
@@ -347,6 +369,9 @@ def apply_change(batch: Batch, item: Prepared, user_id: str, device_id: str, sco
         raise Rejected(proto.REJECT_DELETED, "This record was deleted.")
     elif not scope_allows(scope, spec.table, row):
         raise Rejected(proto.REJECT_OUTSIDE_AREA, "This record is outside your areas.")
+    elif spec.table == "referral" and row.get("check_token") and incoming.values.get(
+            "check_token", row["check_token"]) != row["check_token"]:
+        raise Rejected(proto.REJECT_READ_ONLY, "A referral's check token is set once, when it is made.")
     outcome = merge_row(spec, RowState(row, row["stamps"] or {}, bool(row["deleted"])), incoming)
     merged = {**row, **outcome.values, "stamps": outcome.stamps, "deleted": outcome.deleted, "updated_by": user_id}
     if not scope_allows(scope, spec.table, merged):

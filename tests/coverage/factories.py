@@ -9,8 +9,8 @@ from sqlalchemy import insert
 from sqlalchemy.engine import Connection, Engine
 
 from shared import coverage as cov
-from shared.models import Area, Household, Resident, StatusRecord, Visit, new_id
-from shared.validation import make_id_number
+from shared.models import Area, Household, InformationRecord, Resident, StatusRecord, Visit, new_id
+from shared.validation import make_id_number, missing_fields
 
 T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
 COMPLETE = {
@@ -35,6 +35,7 @@ class Ledger:
     residents: list[dict] = field(default_factory=list)
     status_records: list[dict] = field(default_factory=list)
     visits: list[dict] = field(default_factory=list)
+    information_records: list[dict] = field(default_factory=list)
     _serial: int = 0
 
     def area(self, level: str, name: str, parent: dict | None = None, **values: Any) -> dict:
@@ -54,7 +55,9 @@ class Ledger:
         self.households.append(row)
         return row
 
-    def resident(self, home: dict, complete: bool = True, **values: Any) -> dict:
+    def resident(self, home: dict, complete: bool = True, *, entered_at: datetime | None = T0,
+                 **values: Any) -> dict:
+        """A resident; the server learned of them at ``entered_at`` with these values (None: a bare name, not entered)."""
         self._serial += 1
         fields = dict(COMPLETE) if complete else {}
         fields.update(values)
@@ -63,6 +66,16 @@ class Ledger:
         row = _row(Resident, household_id=home["id"], grid_id=home["grid_id"], community_id=home["community_id"],
                    **fields)
         self.residents.append(row)
+        if entered_at is not None:
+            self.information(row, entered_at)
+        return row
+
+    def information(self, person: dict, at: datetime, **values: Any) -> dict:
+        """An information record of the person at ``at``: complete as their current fields say, unless told."""
+        missing = missing_fields(person)
+        fields = {"complete": not missing, "missing": missing, **values}
+        row = _row(InformationRecord, resident_id=person["id"], grid_id=person["grid_id"], recorded_at=at, **fields)
+        self.information_records.append(row)
         return row
 
     def status(self, person: dict, kind: str, value: str, on: date, *, recorded_at: datetime | None = None,
@@ -97,14 +110,16 @@ class Ledger:
                 self.write(conn)
             return
         for model, rows in ((Area, self.areas), (Household, self.households), (Resident, self.residents),
-                            (StatusRecord, self.status_records), (Visit, self.visits)):
+                            (StatusRecord, self.status_records), (Visit, self.visits),
+                            (InformationRecord, self.information_records)):
             if rows:
                 target.execute(insert(model.__table__), rows)
 
     def reference(self, period: cov.Period) -> dict[str, cov.CoverageCounts]:
         """The pure reference's per-grid counts (grids with only zeros dropped, as the SQL leaves them out)."""
         counts = cov.grid_counts(households=self.households, residents=self.residents,
-                                 status_records=self.status_records, visits=self.visits, period=period)
+                                 status_records=self.status_records, visits=self.visits, period=period,
+                                 information_records=self.information_records)
         return {g: c for g, c in counts.items() if c != cov.CoverageCounts()}
 
 

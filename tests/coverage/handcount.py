@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from shared.coverage import CHINA_TZ, Period
-from tests.coverage.factories import Ledger, small_tree
+from tests.coverage.factories import T0, Ledger, small_tree
 
 NOVEMBER = Period.month("2026-11")
 
@@ -29,8 +29,11 @@ def build() -> tuple[Ledger, dict[str, dict]]:
     people["p1"] = p1 = ledger.resident(h1, sex="female", birth_date=date(1980, 6, 1))
     ledger.registered_unemployed(p1, date(2026, 3, 1))
     ledger.status(p1, "employment", "flexible", date(2026, 11, 10))
-    # P2: man of 36, registered, able, still unemployed; no phone: incomplete. Visited (same household), not guided.
-    people["p2"] = p2 = ledger.resident(h1, sex="male", birth_date=date(1990, 1, 1), phone=None)
+    # P2: man of 36, registered, able, still unemployed. Visited (same household), not guided. Entered without a
+    # phone number; the phone was filled on 3 December: incomplete at November's end although complete today.
+    people["p2"] = p2 = ledger.resident(h1, sex="male", birth_date=date(1990, 1, 1), entered_at=None)
+    ledger.information(p2, T0, complete=False, missing=["phone"])
+    ledger.information(p2, cst(2026, 12, 3, 10, 0, 0), complete=True, missing=[])
     ledger.registered_unemployed(p2, date(2026, 5, 1))
     # the last second of November counts: met, guidance for P1 only, received an hour later
     ledger.visit(h1, cst(2026, 11, 30, 23, 59, 59), guidance_given=True, resident_ids=[p1["id"]],
@@ -38,7 +41,8 @@ def build() -> tuple[Ledger, dict[str, dict]]:
 
     h2 = ledger.household(a1)
     # P3: man of 56 (40/50), registered on the period's last day, able. Not visited (met only a second too late).
-    people["p3"] = p3 = ledger.resident(h2, sex="male", birth_date=date(1970, 2, 2))
+    # Only a name from the unemployment register: never entered (nor complete), though every field is filled.
+    people["p3"] = p3 = ledger.resident(h2, sex="male", birth_date=date(1970, 2, 2), entered_at=None)
     ledger.registered_unemployed(p3, date(2026, 11, 30))
     ledger.visit(h2, cst(2026, 12, 1, 0, 0, 0), guidance_given=True, received_at=cst(2026, 12, 1, 1, 0, 0))
     # nobody at home at the period's first second; received exactly 72 hours later: on time
@@ -75,16 +79,17 @@ def build() -> tuple[Ledger, dict[str, dict]]:
     ledger.registered_unemployed(p8, date(2026, 2, 1))
     ledger.status(p8, "registration", "deregistered", date(2026, 10, 31))
 
-    h7 = ledger.household(a2, zero_employment=True, zero_employment_identified_on=date(2026, 10, 1))
+    h7 = ledger.household(a2, zero_employment=True, zero_employment_identified_on=date(2026, 10, 1), relocated=True)
     # P9: woman of 43 (40/50), registered, able, never employed: the household is overdue (deadline 21 Oct).
+    # Relocated (棚改回迁): 0 of 1 relocated people employed.
     people["p9"] = p9 = ledger.resident(h7, sex="female", birth_date=date(1982, 12, 1))
     ledger.registered_unemployed(p9, date(2026, 9, 1))
-    ledger.visit(h7, cst(2026, 11, 15, 9, 0, 0), received_at=None)  # met, not yet on the server
+    ledger.visit(h7, cst(2026, 11, 15, 9, 0, 0), received_at=None)  # met, imported from a paper ledger
     ledger.visit(h7, cst(2026, 10, 31, 23, 59, 59), guidance_given=True)  # a second before November
 
     # --- grid b1: a community that meets every criterion ---
-    h8 = ledger.household(b1)
-    # P10: woman of 46, registered, able, employed from 15 Nov; visited with guidance, received at once.
+    h8 = ledger.household(b1, relocated=True)
+    # P10: woman of 46, registered, able, employed from 15 Nov; visited with guidance, received at once. Relocated.
     people["p10"] = p10 = ledger.resident(h8, sex="female", birth_date=date(1980, 1, 1))
     ledger.registered_unemployed(p10, date(2026, 6, 1))
     ledger.status(p10, "employment", "employed", date(2026, 11, 15))

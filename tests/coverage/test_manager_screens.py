@@ -84,7 +84,8 @@ def test_a_street_manager_drills_from_street_to_a_coordinators_list(town_app):
     assert "街道 · 北站街道" in shown and "统计月份 2026-11" in shown
     table = next(c for c in walk(view) if isinstance(c, ft.DataTable))
     rows = {r.cells[0].content.value: (r.cells[1].content.value, r.cells[2].content.value) for r in table.rows}
-    assert rows["走访率"] == ("4/5", "80.0%") and rows["网络录入率"] == ("2/3", "66.7%")
+    assert rows["走访率"] == ("4/5", "80.0%") and rows["网络录入率"] == ("4/5", "80.0%")
+    assert rows["录入及时率"] == ("2/3", "66.7%")
     assert bars(view)[0] == ("幸福社区", "80.0%（4/5）")  # one community: 幸福社区, then the coordinators
     assert "南湖街道" not in shown and "光明社区" not in shown  # street B is not theirs
 
@@ -100,7 +101,8 @@ def test_a_street_manager_drills_from_street_to_a_coordinators_list(town_app):
     tap_card(view, "李协管")
     view = settle(app)
     shown = texts(view)
-    assert "未走访 1 人" in shown and "信息不全 1 人" in shown and "缺：手机号" in shown
+    # P2's phone number was filled only in December; P3 is a bare name from the register
+    assert "未走访 1 人" in shown and "信息不全 2 人" in shown and "缺：手机号" in shown and "缺：未录入系统" in shown
     assert "王芳" in shown and "幸福一网格" in shown
 
 
@@ -121,6 +123,7 @@ def test_the_month_moves_and_the_lists_follow_it(town_app):
     view = open_screen(app, f"/manager/list/activity/{town.id('street_a')}")
     table = next(c for c in walk(view) if isinstance(c, ft.DataTable))
     assert {(r.cells[1].content.value, r.cells[2].content.value) for r in table.rows} == {("李协管", "3"), ("赵协管", "1")}
+    assert [c.label.value for c in table.columns][-2:] == ["单位确认", "确认录用"]  # confirmed on the slip's page
 
 
 def test_the_manager_downloads_the_monthly_report(town_app):
@@ -158,3 +161,25 @@ def test_without_the_server_the_screen_says_so_and_retries(town_app):
     start.network.online = True
     tap(button(view, "重试"))
     assert "街道 · 北站街道" in texts(settle(app))
+
+
+def test_the_manager_chooses_a_quarter_a_half_year_or_a_year(town_app):
+    town, start = town_app
+    app = start("manager_a")
+    view = open_screen(app, "/manager")
+    tap(button(view, "季"))
+    view = settle(app)
+    shown = texts(view)
+    assert "统计期 2026年第四季度" in shown and "上一季" in shown
+    table = next(c for c in walk(view) if isinstance(c, ft.DataTable))
+    rows = {r.cells[0].content.value: r.cells[1].content.value for r in table.rows}
+    # Oct–Dec: P1-P5, P7 (from 1 Dec), P8 (until 31 Oct), P9; not visited: P4, P7, P8 (P3 met on 1 Dec)
+    assert rows["走访率"] == "5/8"
+    assert "目标 60%：未达到" in shown  # 0 of 1 communities of the street
+    tap(button(view, "上一季"))
+    assert "统计期 2026年第三季度" in texts(settle(app))
+    tap(button(view := app.page.view, "年"))
+    view = settle(app)
+    assert "统计期 2026年" in texts(view) and "上一年" in texts(view)
+    tap(button(view, "月"))
+    assert "统计月份 2026-12" in texts(settle(app))  # the year's last month that has begun (today: December)

@@ -15,26 +15,29 @@ from tests.coverage.handcount import NOVEMBER
 GRID_A1 = cov.CoverageCounts(
     registered=4,        # P1, P2, P3, P5 (P4 employed all month, P6 never registered, P7 from December)
     visited=3,           # P1 and P2 (H1 at 23:59:59 on 30 Nov), P5 (H4); P3's met visit is a second late
-    complete=3,          # P2 has no phone
+    complete=2,          # P1, P5: P2's phone was filled in December, P3 was never entered
+    entered=3,           # P1, P2, P5 (P3 is a bare name from the register)
     guided=2,            # P1 (named on H1's guidance visit), P5 (guidance item, nobody named); not P2
     able=3,              # P1, P2, P3 (P5 unable)
     reemployed=1,        # P1 (flexible work from 10 Nov)
     able_4050=2,         # P1 (woman, 46), P3 (man, 56)
     reemployed_4050=1,   # P1
-    visits_received=3,   # H1 30 Nov, H2 1 Nov (not home), H4 6 Nov; H2's 1 Dec visit is outside
+    visits_received=3,   # H1 30 Nov, H2 1 Nov (not home), H4 6 Nov; H2's 1 Dec visit is outside (timely entry)
     visits_on_time=2,    # H1 after 1 h, H2 after exactly 72 h; H4 after 72 h + 1 s is late
     hardship_households=2, hardship_with_employed=2,  # H1 (P1 flexible), H3 (P4 employed)
     zero_identified=1, zero_met=1,                    # H4: P5 employed 20 Nov, deadline 25 Nov
 )
 GRID_A2 = cov.CoverageCounts(
     registered=1,        # P9 (P8 deregistered on 31 Oct)
-    visited=1, complete=1, guided=0,  # the guidance visit was at 23:59:59 on 31 Oct
+    visited=1, complete=1, entered=1, guided=0,  # the guidance visit was at 23:59:59 on 31 Oct
     able=1, reemployed=0, able_4050=1, reemployed_4050=0,  # P9, woman of 43
-    visits_received=0, visits_on_time=0,  # the 15 Nov visit has not reached the server
+    relocated_able=1, relocated_employed=0,  # P9 lives in a relocated household
+    visits_received=0, visits_on_time=0,  # the 15 Nov visit was imported from paper: not in timely entry
     zero_identified=1, zero_overdue=1,    # H7: identified 1 Oct, deadline 21 Oct, nobody employed
 )
-GRID_B1 = cov.CoverageCounts(registered=1, visited=1, complete=1, guided=1, able=1, reemployed=1, able_4050=1,
-                             reemployed_4050=1, visits_received=1, visits_on_time=1)
+GRID_B1 = cov.CoverageCounts(registered=1, visited=1, complete=1, entered=1, guided=1, able=1, reemployed=1,
+                             able_4050=1, reemployed_4050=1, relocated_able=1, relocated_employed=1,
+                             visits_received=1, visits_on_time=1)
 
 
 def manager_scope(tree: dict[str, dict]) -> Scope:
@@ -76,21 +79,24 @@ def test_the_district_report_rolls_grids_up_and_checks_each_community(any_engine
     assert community_a.name == "幸福社区" and community_a.counts == GRID_A1 + GRID_A2
     rates = community_a.counts
     assert (rates.visit_rate.numerator, rates.visit_rate.denominator, rates.visit_rate.text) == (4, 5, "80.0%")
-    assert rates.information_rate.text == "80.0%"   # 4 / 5
-    assert rates.entry_rate.text == "66.7%"         # 2 / 3
+    assert rates.information_rate.text == "60.0%"   # 3 / 5 (P2 complete only in December, P3 never entered)
+    assert rates.entry_rate.text == "80.0%"         # 4 / 5 (over people: P3 is a bare name)
+    assert rates.timely_entry_rate.text == "66.7%"  # 2 / 3 visits (the imported one counts in neither)
+    assert rates.relocated_employment_rate.text == "0.0%"  # 0 / 1 (P9)
     assert rates.guidance_rate.text == "40.0%"      # 2 / 5
     assert rates.reemployment_rate.text == "25.0%"  # 1 / 4
     assert rates.reemployment_4050_rate.text == "33.3%"  # 1 / 3
     assert rates.hardship_rate.text == "100.0%"     # 2 / 2
     failed = {c.name for c in community_a.check.criteria if not c.passed}
     assert failed == {"reemployment_rate", "reemployment_4050_rate", "visit_rate", "information_rate", "entry_rate",
-                      "guidance_rate", "zero_employment_overdue"}
+                      "guidance_rate", "zero_employment_overdue", "relocated_employment_rate"}
+    assert "timely_entry_rate" not in {c.name for c in community_a.check.criteria}
     assert community_b.check.passed  # every rate 1/1; no hardship or zero-employment household ("—" passes)
     assert community_b.counts.hardship_rate.text == "—"
     assert (report.community_pass_rate.numerator, report.community_pass_rate.denominator) == (1, 2)
     assert [c.name for c in report.children] == ["北站街道", "南湖街道"]
     grid_a2 = next(g for g in report.grids if g.id == t["grid_a2"]["id"])
-    assert grid_a2.counts.entry_rate.value is None and grid_a2.counts.entry_rate.text == "—"
+    assert grid_a2.counts.timely_entry_rate.value is None and grid_a2.counts.timely_entry_rate.text == "—"
 
 
 def test_a_visit_at_the_last_second_counts_and_one_a_second_later_does_not(any_engine, ledger):
@@ -114,14 +120,31 @@ def test_a_rate_without_denominator_is_a_dash_never_zero_or_full():
     assert cov.Rate(4, 5).meets(0.80) and not cov.Rate(79, 100).meets(0.80) and not cov.Rate(99, 100).meets(1.0)
 
 
-def test_relocated_communities_need_95_percent_re_employment():
-    counts = cov.CoverageCounts(registered=10, visited=10, complete=10, guided=10, able=10, reemployed=9,
-                                able_4050=2, reemployed_4050=2)
-    assert cov.full_employment_check(counts).passed  # 90% >= 80%
-    relocated = cov.full_employment_check(counts, relocated=True)
-    assert not relocated.passed
-    assert [c.name for c in relocated.criteria if not c.passed] == ["reemployment_rate"]
-    assert relocated.criteria[0].target == 0.95
+def test_relocated_people_need_95_percent_employment_not_the_whole_community():
+    # 10 able registered unemployed, 9 re-employed (90% >= 80%); 20 of them relocated, 19 employed (95%)
+    counts = cov.CoverageCounts(registered=40, visited=40, complete=40, entered=40, guided=40, able=40,
+                                reemployed=36, able_4050=2, reemployed_4050=2, relocated_able=20,
+                                relocated_employed=19)
+    assert cov.full_employment_check(counts).passed
+    short = cov.full_employment_check(cov.CoverageCounts(**{**counts.as_dict(), "relocated_employed": 18}))
+    assert [c.name for c in short.criteria if not c.passed] == ["relocated_employment_rate"]  # 90% < 95%
+    criterion = next(c for c in short.criteria if c.name == "relocated_employment_rate")
+    assert (criterion.target, criterion.rate.text) == (0.95, "90.0%")
+    assert cov.full_employment_check(cov.CoverageCounts()).passed  # nothing to fail: every rate "—"
+
+
+def test_the_timely_entry_rate_is_reported_but_not_a_criterion():
+    counts = cov.CoverageCounts(registered=1, visited=1, complete=1, entered=1, guided=1, visits_received=4,
+                                visits_on_time=1)
+    assert counts.timely_entry_rate.text == "25.0%" and counts.entry_rate.text == "100.0%"
+    assert cov.full_employment_check(counts).passed
+
+
+def test_the_district_share_of_full_employment_communities_against_its_target():
+    assert cov.DistrictTarget(cov.Rate(3, 5)).met is True  # 60% reaches 60%
+    assert cov.DistrictTarget(cov.Rate(5, 9)).met is False
+    assert cov.DistrictTarget(cov.Rate(0, 0)).met is None
+    assert cov.DistrictTarget(cov.Rate(7, 10), target=0.725).text_zh == "充分就业社区 7/10（70.0%），目标 72%：未达到"
 
 
 def test_the_40_50_group_turns_on_the_birthday():

@@ -9,11 +9,13 @@ def test_a_street_manager_gets_the_street_with_numerators_and_denominators(any_t
     response = client.get("/api/v1/coverage", params={"month": "2026-11"})  # their one area: street A
     assert response.status_code == 200, response.text
     body = response.json()
-    assert body["period"] == {"start": "2026-11-01", "end": "2026-11-30", "label": "2026-11"}
+    assert body["period"] == {"start": "2026-11-01", "end": "2026-11-30", "label": "2026-11", "kind": "month",
+                              "label_zh": "2026年11月"}
     assert body["area"]["name"] == "北站街道"
     visit_rate = body["area"]["rates"]["visit_rate"]
     assert visit_rate == {"numerator": 4, "denominator": 5, "value": 0.8, "text": "80.0%"}
-    assert body["area"]["rates"]["entry_rate"]["text"] == "66.7%"
+    assert body["area"]["rates"]["entry_rate"]["text"] == "80.0%"  # 4/5 people entered
+    assert body["area"]["rates"]["timely_entry_rate"]["text"] == "66.7%"  # 2/3 visits within 72 h
     assert [c["name"] for c in body["children"]] == ["幸福社区"]
     assert [c["name"] for c in body["communities"]] == ["幸福社区"]
     assert body["communities"][0]["check"]["passed"] is False
@@ -56,8 +58,9 @@ def test_the_lists_behind_the_numbers(town):
     assert not_visited[0]["coordinators"] == ["李协管"] and not_visited[0]["grid"] == "幸福一网格"
     assert not_visited[0]["phone"] == "13800138000" and not_visited[0]["address"].startswith("幸福路")
     incomplete = client.get("/api/v1/coverage/incomplete", params=params).json()["items"]
-    assert [(p["resident_id"], p["missing"], p["missing_zh"]) for p in incomplete] == [
-        (town.id("p2"), ["phone"], ["手机号"])]
+    assert sorted((p["resident_id"], p["missing"], p["missing_zh"]) for p in incomplete) == sorted([
+        (town.id("p2"), ["phone"], ["手机号"]),  # as at 30 November: the phone number came on 3 December
+        (town.id("p3"), ["entered"], ["未录入系统"])])
     overdue = client.get("/api/v1/coverage/zero-employment-overdue", params=params).json()["items"]
     assert [(h["household_id"], h["deadline"], h["days_overdue"]) for h in overdue] == [
         (town.id("h7"), "2026-10-21", 40)]
@@ -78,6 +81,7 @@ def test_the_lists_behind_the_numbers(town):
     assert (by_name["李协管"]["visits"], by_name["李协管"]["guidance"]) == (3, 2)
     assert (by_name["赵协管"]["visits"], by_name["赵协管"]["guidance"]) == (1, 0)
     assert {a["month"] for a in activity} == {"2026-11"}
+    assert {(a["employer_confirmed"], a["employer_hires"]) for a in activity} == {(0, 0)}  # none confirmed yet
 
 
 def test_a_coordinators_list_of_people_to_visit(town):

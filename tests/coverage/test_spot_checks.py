@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import datetime
 
 from openpyxl import load_workbook
 
 from server.services.spot_checks import draw, sample_size
+from shared.coverage import CHINA_TZ
 
 
 def test_about_one_percent_and_at_least_one():
@@ -41,7 +43,7 @@ def test_a_manager_draws_exports_and_records(town):
     response = client.get(f"/api/v1/spot-checks/{drawn['sample_id']}/call-list")
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert rows[0] == ["类型", "姓名", "手机号", "地址", "社区", "网格", "协管员", "核查方式", "核查结果", "备注"]
+    assert rows[0] == ["类型", "姓名", "手机号", "地址", "社区", "网格", "协管员", "核查方式", "核查结果", "居民评价", "备注"]
     assert [r[0] for r in rows[1:]] == ["个人", "个人", "个人", "社区"]
     assert all(r[4] == "幸福社区" and r[6] in ("李协管", "赵协管") for r in rows[1:4])
     book = load_workbook(io.BytesIO(client.get(f"/api/v1/spot-checks/{drawn['sample_id']}/call-list",
@@ -58,6 +60,49 @@ def test_a_manager_draws_exports_and_records(town):
     assert (listed[drawn["sample_id"]]["drawn"], listed[drawn["sample_id"]]["verified"]) == (4, 1)
     bad = client.post(f"/api/v1/spot-checks/items/{item['id']}", json={"result": "maybe"})
     assert bad.status_code == 422
+    assert client.post(f"/api/v1/spot-checks/items/{item['id']}", json={"result": "confirmed", "rating": 6}) \
+        .status_code == 422
+    assert client.post(f"/api/v1/spot-checks/items/{item['id']}", json={"result": "unreachable", "rating": 4}) \
+        .status_code == 422
+
+
+def test_results_are_summarised_per_community_and_coordinator_and_in_the_report(town):
+    client = town.client("manager_a")
+    drawn = client.post("/api/v1/spot-checks", json={"month": "2026-11", "rate": 1.0, "seed": 3,
+                                                     "community_share": 1.0}).json()
+    people = [i for i in client.get(f"/api/v1/spot-checks/{drawn['sample_id']}").json()["items"]
+              if i["kind"] == "person"]
+    assert len(people) == 5  # everyone of 幸福社区's five registered unemployed
+    # hand-recorded: two confirmed (rated 5 and 4), one discrepancy (rated 2), one unreachable, one not yet called
+    for item, body in zip(people, [{"result": "confirmed", "rating": 5}, {"result": "confirmed", "rating": 4},
+                                   {"result": "not_confirmed", "rating": 2, "notes": "说没人来过"},
+                                   {"result": "unreachable"}], strict=False):
+        assert client.post(f"/api/v1/spot-checks/items/{item['id']}", json=body).status_code == 200
+    summary = client.get(f"/api/v1/spot-checks/{drawn['sample_id']}/summary").json()
+    total = summary["total"]
+    assert (total["drawn"], total["checked"], total["reached"], total["confirmed"], total["discrepancies"]) == \
+        (5, 4, 3, 2, 1)
+    assert total["confirmed_rate"]["text"] == "66.7%" and total["average_rating"] == 11 / 3
+    assert [c["name"] for c in summary["communities"]] == ["幸福社区"]
+    by_coordinator = {c["name"]: c["drawn"] for c in summary["coordinators"]}
+    assert sum(by_coordinator.values()) == 5 and set(by_coordinator) <= {"李协管", "赵协管"}
+    this_month = datetime.now(CHINA_TZ).strftime("%Y-%m")  # the sample was drawn now
+    book = load_workbook(io.BytesIO(client.get("/api/v1/reports/monthly", params={"month": this_month}).content))
+    rows = list(book["抽查结果"].iter_rows(min_row=2, values_only=True))
+    assert ("社区", "幸福社区", 5, 4, 3, 2, 1, "66.7%（2/3）", "3.7（3人）") in rows
+
+
+def test_people_are_drawn_only_within_the_communities_drawn(town):
+    client = town.client("admin")  # the district: 幸福社区 (5 registered unemployed) and 光明社区 (1)
+    communities = {town.id("community_a"): "幸福社区", town.id("community_b"): "光明社区"}
+    for seed in range(6):
+        drawn = client.post("/api/v1/spot-checks", json={"month": "2026-11", "rate": 1.0, "seed": seed,
+                                                         "community_share": 0.5}).json()
+        items = client.get(f"/api/v1/spot-checks/{drawn['sample_id']}").json()["items"]
+        [community] = [i["community"] for i in items if i["kind"] == "community"]
+        assert community in communities.values()
+        assert {i["community"] for i in items if i["kind"] == "person"} == {community}
+        assert drawn["drawn"] == (5 if community == "幸福社区" else 1)
 
 
 def test_another_street_and_coordinators_cannot_see_a_sample(town):

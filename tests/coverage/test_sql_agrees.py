@@ -44,7 +44,8 @@ def ledgers(draw) -> Ledger:
         home = ledger.household(
             draw(st.sampled_from(grids)), double_unemployed=draw(st.booleans()), single_parent=draw(st.booleans()),
             zero_employment=identified is not None and draw(st.booleans()), zero_employment_identified_on=identified,
-            zero_employment_wants_two=draw(st.booleans()), deleted=draw(st.booleans()) and draw(st.booleans()))
+            zero_employment_wants_two=draw(st.booleans()), relocated=draw(st.booleans()),
+            deleted=draw(st.booleans()) and draw(st.booleans()))
         people = []
         for _ in range(draw(st.integers(0, 3))):
             fields = {}
@@ -54,12 +55,18 @@ def ledgers(draw) -> Ledger:
                 fields[name] = draw(st.sampled_from(blanks.get(name, [None, "", " "])))
             fields.setdefault("sex", draw(st.sampled_from(["male", "female"])))
             person = ledger.resident(
-                home, **fields,
+                home, **fields, entered_at=None,
                 birth_date=draw(st.sampled_from([None, date(1976, 11, 30), date(1976, 12, 1), date(1986, 11, 12),
                                                  date(1986, 11, 13), date(1995, 5, 5)])),
                 employment_status=draw(st.sampled_from([None, "unemployed", "employed", "flexible", "retired"])),
                 deleted=draw(st.booleans()) and draw(st.booleans()))
             people.append(person)
+            # what the server held of them: nothing, or records at instants around the period's edges
+            for _ in range(draw(st.integers(0, 3))):
+                at = draw(instants())
+                ledger.information(person, at, complete=draw(st.booleans()))
+                if draw(st.booleans()) and draw(st.booleans()):  # two records at the same instant: the id decides
+                    ledger.information(person, at, complete=draw(st.booleans()))
             if draw(st.booleans()):  # the usual case: registered unemployed before the period
                 since = draw(days)
                 ledger.registered_unemployed(person, since - timedelta(days=30), able=draw(st.booleans()))

@@ -7,6 +7,7 @@ import pytest
 
 from server.services.coverage import grid_counts, zero_employment_clocks
 from shared import coverage as cov
+from shared import zero_employment as ze
 from tests.coverage.factories import Ledger, small_tree
 
 JAN, FEB, MAR = (cov.Period.month(m) for m in ("2026-01", "2026-02", "2026-03"))
@@ -37,11 +38,15 @@ CASES = [
     ("hired on the deadline", [date(2026, 2, 20)], False, MAR, (0, 0, 0, 0)),  # settled in February
     ("hired a day late", [date(2026, 2, 21)], False, FEB, (1, 0, 1, 0)),
     ("never hired", [None], False, MAR, (1, 0, 1, 0)),  # still overdue, still counted
-    # asked for two: one month, clamped to 28 Feb; both must be employed by then
+    # asked for two (双就业): the first by 20 Feb (20 days), the second by 28 Feb (one month, clamped)
     ("two hired by 28 Feb", [date(2026, 2, 10), date(2026, 2, 28)], True, FEB, (1, 1, 0, 0)),
     ("second hired 1 Mar", [date(2026, 2, 10), date(2026, 3, 1)], True, FEB, (1, 0, 0, 1)),  # 0 days left
     ("second hired 1 Mar", [date(2026, 2, 10), date(2026, 3, 1)], True, MAR, (1, 0, 1, 0)),  # met late
     ("only one of two", [date(2026, 2, 10), None], True, MAR, (1, 0, 1, 0)),
+    # the first of two employed on day 24 (24 Feb): the 20-day deadline is missed, whatever the second does
+    ("first of two on day 24", [date(2026, 2, 24), date(2026, 2, 26)], True, FEB, (1, 0, 1, 0)),
+    ("first of two on day 24", [date(2026, 2, 24), None], True, FEB, (1, 0, 1, 0)),
+    ("nobody of two by 20 Feb", [None, None], True, FEB, (1, 0, 1, 0)),
 ]
 
 
@@ -79,3 +84,19 @@ def test_employment_that_began_before_identification_does_not_stop_the_clock():
     history = cov.History.from_records(ledger.status_records)
     clock = cov.zero_employment_clock(household, [history], date(2026, 2, 21))
     assert (clock.state, clock.resolved_on) == ("met", date(2026, 2, 9))
+
+
+def test_two_deadlines_and_the_days_left_to_the_next_one():
+    # identified 31 Jan 2026, asking for two: 20 Feb for the first member, 28 Feb for the second
+    assert ze.deadlines(date(2026, 1, 31), True) == (date(2026, 2, 20), date(2026, 2, 28))
+    open_first = ze.clock_from(date(2026, 1, 31), True, [], date(2026, 2, 15))
+    assert (open_first.state, open_first.deadline, open_first.days_left) == ("open", date(2026, 2, 20), 5)
+    open_second = ze.clock_from(date(2026, 1, 31), True, [date(2026, 2, 12)], date(2026, 2, 25))
+    assert (open_second.state, open_second.deadline, open_second.days_left) == ("open", date(2026, 2, 28), 3)
+    late_first = ze.clock_from(date(2026, 1, 31), True, [date(2026, 2, 24)], date(2026, 2, 25))
+    assert (late_first.state, late_first.deadline, late_first.label_zh) == ("overdue", date(2026, 2, 20), "已超期 5 天")
+    waiting = ze.clock_from(date(2026, 1, 31), True, [date(2026, 2, 12)], date(2026, 3, 3))
+    assert (waiting.state, waiting.deadline, waiting.days_overdue) == ("overdue", date(2026, 2, 28), 3)
+    # a hire that stops the clock records whether both deadlines were met
+    assert ze.resolution(date(2026, 1, 31), True, [date(2026, 2, 24), date(2026, 2, 26)]) == (date(2026, 2, 26), False)
+    assert ze.resolution(date(2026, 1, 31), True, [date(2026, 2, 20), date(2026, 2, 28)]) == (date(2026, 2, 28), True)

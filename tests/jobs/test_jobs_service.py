@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from mobile.services.jobs import FormInvalid, VacancyForm
 from shared.models import Referral, ReferralEvent, StatusRecord
-from shared.referrals import referral_code
+from shared.referrals import check_code, referral_code
 from shared.zero_employment import clock_state
 
 
@@ -93,7 +93,8 @@ def test_a_referral_needs_consent_and_its_slip_decodes_to_its_code(phone, cloud)
     slip = a1.jobs.slip(referral_id)
     assert dict(slip.lines())["求职人"] == "王芳" and dict(slip.lines())["联系人"] == "李经理 024-52345678"
     [decoded] = zxingcpp.read_barcodes(Image.open(io.BytesIO(slip.qr_png)))
-    assert decoded.text == referral["code"]
+    assert decoded.text == f"http://testserver/r/{referral['code']}?t={referral['check_token']}"
+    assert slip.check_code == check_code(referral["check_token"]) and slip.entry_url == "http://testserver/r"
     assert a1.jobs.find_by_code(slip.code_display.lower()) == referral
 
 

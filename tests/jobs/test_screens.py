@@ -9,7 +9,8 @@ from PIL import Image
 
 from mobile.services.jobs import JobsService
 from mobile.views.referral_new import CONSENT_LABEL
-from shared.referrals import format_code
+from shared.referrals import check_code, format_code
+from tests.mobile.conftest import SERVER
 from tests.mobile.flows import ctx, ready
 from tests.mobile.ui import button, choose, field, tap, texts, tick, type_into, walk
 
@@ -67,11 +68,11 @@ def test_record_a_vacancy_then_refer_a_resident_show_the_slip_and_track_it_to_hi
     slip = app.page.view
     shown = texts(slip)
     for expected in ("就业推荐单", "王芳", "家政服务员", "幸福家政服务有限公司", "幸福路 8 号", "李经理 13912345678",
-                     format_code(referral["code"])):
+                     format_code(referral["code"]), f"核对码 {check_code(referral['check_token'])}"):
         assert expected in shown
     [image] = [c for c in walk(slip) if isinstance(c, ft.Image)]
     [decoded] = zxingcpp.read_barcodes(Image.open(io.BytesIO(image.src)))
-    assert decoded.text == referral["code"]
+    assert decoded.text == f"{SERVER}/r/{referral['code']}?t={referral['check_token']}"
 
     # the timeline: forward only, each step dated and attributed
     tap(button(slip, "查看推荐进度"))

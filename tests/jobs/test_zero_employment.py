@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shared.zero_employment import add_months, clock_state, deadline, met_by, resolution
+from shared.zero_employment import add_months, clock_from, clock_state, deadline, met_by, resolution
 from tests.conftest import hypothesis_examples
 from tests.jobs.factories import household
 
@@ -83,8 +83,13 @@ def test_not_a_zero_employment_household():
 def test_one_month_clock_state_across_february():
     hh = household(zero_employment=True, zero_employment_identified_on=date(2024, 1, 31),
                    zero_employment_wants_two=True)
-    assert clock_state(hh, date(2024, 2, 29)).days_left == 0
-    assert clock_state(hh, date(2024, 3, 1)).state == "overdue"
+    # nobody employed: the first member's 20 days run out on 20 Feb, even for a household asking for two
+    assert clock_state(hh, date(2024, 2, 20)).days_left == 0
+    assert clock_state(hh, date(2024, 2, 21)).state == "overdue"
+    # the first employed in time: the second has until 29 Feb (leap year)
+    second = clock_from(date(2024, 1, 31), True, [date(2024, 2, 5)], date(2024, 2, 29))
+    assert (second.state, second.deadline, second.days_left) == ("open", date(2024, 2, 29), 0)
+    assert clock_from(date(2024, 1, 31), True, [date(2024, 2, 5)], date(2024, 3, 1)).state == "overdue"
 
 
 def test_resolution_needs_enough_members_by_the_deadline():
@@ -94,6 +99,7 @@ def test_resolution_needs_enough_members_by_the_deadline():
     assert resolution(d, False, [None, date(2025, 1, 2)]) is None  # employment before D does not count
     assert resolution(d, True, [date(2025, 2, 3)]) is None  # one of two: the clock still runs
     assert resolution(d, True, [date(2025, 2, 28), date(2025, 2, 3)]) == (date(2025, 2, 28), True)
+    assert resolution(d, True, [date(2025, 2, 24), date(2025, 2, 26)]) == (date(2025, 2, 26), False)  # first late
     assert resolution(d, True, [date(2025, 2, 3), date(2025, 3, 1)]) == (date(2025, 3, 1), False)
 
 

@@ -94,7 +94,9 @@ def zero(identified: date, **kw) -> dict:
 def test_the_zero_employment_clock_is_one_month_when_two_members_are_wanted():
     identified = date(2026, 1, 31)
     two = zero(identified, zero_employment_wants_two=True)
-    assert zero_employment_days_left(two, [], date(2026, 2, 27)) == 1  # 31 Jan + 1 month = 28 Feb
+    # asking for two (双就业): the first member is still due within 20 days (20 Feb), the second by 28 Feb
+    assert zero_employment_days_left(two, [], date(2026, 2, 19)) == 1
+    assert zero_employment_days_left(two, [], date(2026, 2, 27)) == -7
     one = zero(identified)
     assert zero_employment_days_left(one, [], date(2026, 2, 27)) == -7  # 20 days ran out on 20 February
     assert zero_employment_days_left(dict(one, zero_employment=False), [], TODAY) is None

@@ -105,6 +105,10 @@ def _post(url: str, body: Any = None) -> dict[str, Any]:
     return {"method": "POST", "url": url, "json": body}
 
 
+def _request(method: str, url: str, body: Any = None, **params: Any) -> dict[str, Any]:
+    return {"method": method, "url": url, "json": body, "params": params}
+
+
 API = "/api/v1"
 COVERAGE_LISTS = ("/not-visited", "/incomplete", "/zero-employment-overdue", "/zero-employment", "/activity")
 
@@ -130,6 +134,15 @@ ROUTES: dict[tuple[str, str], RouteRule] = {
     ("GET", f"{API}/households/{{household_id}}"): RouteRule(in_area, lambda s, m: _get(
         f"{API}/households/{s.household}")),
     ("GET", f"{API}/residents/{{resident_id}}"): RouteRule(in_area, lambda s, m: _get(f"{API}/residents/{s.resident}")),
+    # PIPL requests about one person (server/routes/privacy.py): managers and administrators of the area
+    ("GET", f"{API}/residents/{{resident_id}}/access-log"): RouteRule(managers_in_area, lambda s, m: _get(
+        f"{API}/residents/{s.resident}/access-log")),
+    ("GET", f"{API}/residents/{{resident_id}}/export"): RouteRule(managers_in_area, lambda s, m: _get(
+        f"{API}/residents/{s.resident}/export")),
+    ("POST", f"{API}/residents/{{resident_id}}/correction"): RouteRule(managers_in_area, lambda s, m: _post(
+        f"{API}/residents/{s.resident}/correction", {"fields": {"notes": "核对后更正"}})),
+    ("POST", f"{API}/residents/{{resident_id}}/anonymise"): RouteRule(managers_in_area, lambda s, m: _post(
+        f"{API}/residents/{s.resident}/anonymise")),
     ("GET", f"{API}/reports/monthly"): RouteRule(managers_in_area, lambda s, m: _get(
         f"{API}/reports/monthly", area_id=s.community, month=MONTH)),
     ("POST", f"{API}/spot-checks"): RouteRule(managers_in_area, lambda s, m: _post(f"{API}/spot-checks", {
@@ -139,6 +152,14 @@ ROUTES: dict[tuple[str, str], RouteRule] = {
         f"{API}/spot-checks/{s.sample}")),
     ("GET", f"{API}/spot-checks/{{sample_id}}/call-list"): RouteRule(managers_in_area, lambda s, m: _get(
         f"{API}/spot-checks/{s.sample}/call-list")),
+    ("GET", f"{API}/spot-checks/{{sample_id}}/summary"): RouteRule(managers_in_area, lambda s, m: _get(
+        f"{API}/spot-checks/{s.sample}/summary")),
+    ("GET", f"{API}/assessments"): RouteRule(managers_in_area, lambda s, m: _get(
+        f"{API}/assessments", area_id=s.community, year=2026)),
+    ("PUT", f"{API}/assessments/{{user_id}}/{{year}}"): RouteRule(managers_in_area, lambda s, m: _request(
+        "PUT", f"{API}/assessments/{s.user}/2026", {"scores": {}, "notes": ""}, area_id=s.community)),
+    ("GET", f"{API}/assessments/{{user_id}}/{{year}}/sheet"): RouteRule(managers_in_area, lambda s, m: _get(
+        f"{API}/assessments/{s.user}/2026/sheet", area_id=s.community)),
     ("POST", f"{API}/spot-checks/items/{{item_id}}"): RouteRule(managers_in_area, lambda s, m: _post(
         f"{API}/spot-checks/items/{s.item}", {"result": "confirmed"})),
     # what a push or pull may touch is the table matrix below; the routes themselves serve anyone signed in
@@ -146,6 +167,12 @@ ROUTES: dict[tuple[str, str], RouteRule] = {
         "device_id": m.current_device, "changes": []})),
     ("GET", f"{API}/sync/pull"): RouteRule(anyone, lambda s, m: _get(f"{API}/sync/pull")),
     ("GET", f"{API}/sync/conflicts"): RouteRule(anyone, lambda s, m: _get(f"{API}/sync/conflicts", state="all")),
+    # the employer's page: no sign-in, a referral's check token or code instead (tests/jobs/test_employer_check.py)
+    ("GET", "/r"): RouteRule(None, lambda s, m: _get("/r")),
+    ("POST", "/r"): RouteRule(None, lambda s, m: _post("/r")),
+    ("GET", "/r/{code}"): RouteRule(None, lambda s, m: _get("/r/X")),
+    ("POST", "/r/{code}"): RouteRule(None, lambda s, m: _post("/r/X")),
+    ("GET", "/r/{code}/{rest:path}"): RouteRule(None, lambda s, m: _get("/r/X/Y")),
 }
 
 

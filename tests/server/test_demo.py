@@ -65,7 +65,10 @@ def test_counts_are_within_the_stated_ranges(demo):
     assert len(t["household"]) == 2500
     assert 5500 <= len(t["resident"]) <= 6500
     registered = [r for r in t["resident"] if r["unemployment_registered"]]
-    assert 270 <= len(registered) <= 330
+    # about 300 were registered; the communities that meet the standard re-employed nine in ten (the story)
+    assert 90 <= len(registered) <= 330
+    assert len(registered) + len([r for r in t["resident"] if r["unemployment_registered_on"] is None
+                                  and r["employment_since"] and r["employment_since"] >= add_months(today, -3)]) >= 270
     assert all(r["employment_status"] == "unemployed" and r["unemployment_registered_on"] for r in registered)
     assert sum(bool(r["able_to_work"]) for r in registered) >= 0.8 * len(registered)
     assert all(r["job_wish_occupations"] or r["job_wish_min_wage"] for r in registered)
@@ -82,7 +85,9 @@ def test_a_bigger_build_scales_households_people_and_jobs():
     small = build_demo(households=400)
     assert len(small.tables["household"]) == 400
     assert 800 <= len(small.tables["resident"]) <= 1100
-    assert 35 <= sum(bool(r["unemployment_registered"]) for r in small.tables["resident"]) <= 60
+    registered = sum(bool(r["unemployment_registered"]) for r in small.tables["resident"])
+    registers = sum(r["kind"] == "registration" and r["value"] == "registered" for r in small.tables["status_record"])
+    assert 8 <= registered <= 60 and 35 <= registers <= 90  # most of the model communities' register found work
     assert (len(small.tables["employer"]), len(small.tables["vacancy"])) == (10, 32)
     assert len([a for a in small.tables["area"] if a["level"] == "grid"]) == 16
 
@@ -276,11 +281,11 @@ def test_status_histories_explain_the_current_state_and_include_re_employment_th
         last = max((s for s in events if s["kind"] == "employment"), key=lambda s: s["effective_on"])
         assert last["value"] == residents[resident_id]["employment_status"]
         assert all(s["effective_on"] < today and s["recorded_at"].date() <= today for s in events)
-        if last["value"] in EMPLOYED:
+        if last["value"] in EMPLOYED and any(s["kind"] == "registration" for s in events):  # re-employed
             assert last["effective_on"].year == today.year
             assert residents[resident_id]["employment_since"] == last["effective_on"]
             reemployed.append(residents[resident_id])
-    assert 60 <= len(reemployed) <= 200
+    assert 60 <= len(reemployed) <= 400  # many in the communities that meet the standard (the story)
     assert sum(_is_older_worker(r, today) for r in reemployed) >= 0.25 * len(reemployed)
     window_start = add_months(today.replace(day=1), -2)
     assert any(r["employment_since"] >= window_start for r in reemployed)

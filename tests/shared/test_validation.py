@@ -39,7 +39,8 @@ TODAY = date(2024, 6, 15)
 PROVINCES = [11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46,
              50, 51, 52, 53, 54, 61, 62, 63, 64, 65]
 
-regions = st.builds(lambda p, rest: f"{p:02d}{rest:04d}", st.sampled_from(PROVINCES), st.integers(1, 9999))
+regions = st.builds(lambda p, city, county: f"{p:02d}{city:02d}{county:02d}", st.sampled_from(PROVINCES),
+                    st.integers(1, 99), st.integers(0, 99))
 births = st.dates(min_value=date(1900, 1, 1), max_value=TODAY)
 seqs = st.integers(0, 999)
 id_numbers = st.builds(make_id_number, regions, births, seqs)
@@ -188,14 +189,15 @@ def test_leap_day_is_a_real_birth_date():
     assert birth_date_from_id(number) == date(2000, 2, 29)
 
 
-@pytest.mark.parametrize("region", ["000101", "100101", "990101", "910101", "110000", "830101"])
+@pytest.mark.parametrize("region", ["000101", "100101", "990101", "910101", "110000", "830101", "110005",
+                                    "710101", "810101", "820101", "710000", "840000"])
 def test_bad_regions_are_rejected(region):
     err = id_error(with_check(f"{region}19900101123"))
     assert err.code == "id_number.region"
 
 
-@pytest.mark.parametrize("region", ["110105", "500101", "650102", "710101", "810101", "820101"])
-def test_mainland_taiwan_hong_kong_and_macao_regions_are_accepted(region):
+@pytest.mark.parametrize("region", ["110105", "500101", "650102", "440300", "810000", "820000", "830000"])
+def test_mainland_regions_and_hong_kong_macao_taiwan_residence_permits_are_accepted(region):
     number = make_id_number(region, date(1990, 1, 1), 123)
     assert validate_id_number(number) == number
 

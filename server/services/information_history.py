@@ -1,0 +1,60 @@
+"""Information records: what the server held of each person's information, and from when (docs/information-history.md).
+
+``record_information`` runs in the transaction that changed residents (a
+push, a ledger import, the demo): for each one it compares what is missing
+now with the person's latest record and writes a new record only when that
+changed, or when the person has none yet (they have just been entered).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import Connection, func, insert, select
+
+from server.services.coverage_sql import INFORMATION, RESIDENT, in_ids
+from shared.models import new_id
+from shared.validation import missing_fields
+
+CHUNK = 1000
+
+
+def latest_records(conn: Connection, resident_ids: list[str]) -> dict[str, tuple[bool, list[str]]]:
+    """Each person's latest (complete, missing), by ``recorded_at`` then ``id``."""
+    result: dict[str, tuple[datetime, str, bool, list[str]]] = {}
+    for start in range(0, len(resident_ids), CHUNK):
+        ids = resident_ids[start:start + CHUNK]
+        newest = (select(INFORMATION.c.resident_id, func.max(INFORMATION.c.recorded_at).label("at"))
+                  .where(in_ids(INFORMATION.c.resident_id, ids, "ids")).group_by(INFORMATION.c.resident_id)
+                  .subquery())
+        rows = conn.execute(
+            select(INFORMATION.c.resident_id, INFORMATION.c.recorded_at, INFORMATION.c.id, INFORMATION.c.complete,
+                   INFORMATION.c.missing)
+            .join(newest, (newest.c.resident_id == INFORMATION.c.resident_id)
+                  & (newest.c.at == INFORMATION.c.recorded_at))).all()
+        for rid, at, record_id, complete, missing in rows:
+            known = result.get(rid)
+            if known is None or record_id > known[1]:
+                result[rid] = (at, record_id, bool(complete), list(missing or []))
+    return {rid: (complete, missing) for rid, (_, _, complete, missing) in result.items()}
+
+
+def record_information(conn: Connection, resident_ids: Iterable[str], at: datetime, source: str) -> int:
+    """Write a record for each of these residents whose completeness changed (or who has none); returns how many."""
+    ids = sorted(set(resident_ids))
+    if not ids:
+        return 0
+    known = latest_records(conn, ids)
+    new_rows = []
+    for start in range(0, len(ids), CHUNK):
+        residents = conn.execute(select(RESIDENT).where(in_ids(RESIDENT.c.id, ids[start:start + CHUNK], "ids"),
+                                                        RESIDENT.c.deleted.is_(False))).mappings().all()
+        for resident in residents:
+            missing = missing_fields(resident)
+            state = (not missing, missing)
+            if known.get(resident["id"]) != state:
+                new_rows.append({"id": new_id(), "resident_id": resident["id"], "grid_id": resident["grid_id"],
+                                 "recorded_at": at, "complete": not missing, "missing": missing, "source": source})
+    for start in range(0, len(new_rows), CHUNK):
+        conn.execute(insert(INFORMATION), new_rows[start:start + CHUNK])
+    return len(new_rows)
