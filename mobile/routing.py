@@ -176,8 +176,22 @@ class AppContext:
         self.page.update()
 
     async def go(self, route: str) -> None:
+        """Open ``route``; the route already shown is rebuilt (Flet fires no route change for it)."""
         self.touch()
+        if route == self.page.route and self.router is not None and self.router.target_for(route) == route:
+            self.refresh()
+            return
         await self.page.push_route(route)
+
+    def refresh(self) -> None:
+        """Rebuild the screen on top with fresh data (a new month, a retry) and redraw."""
+        if self.router is not None:
+            self.router.rebuild_top()
+
+    async def resume(self) -> None:
+        """After the PIN: back to the screens the lock covered, as they were (a half-typed form), else home."""
+        if self.router is None or not await self.router.resume():
+            await self.go(self.home)
 
     async def back(self) -> None:
         if self.router is not None:
@@ -206,9 +220,12 @@ class Router:
         self.ctx = ctx
         ctx.router = self
         self.stack: list[tuple[str, Any]] = []
+        self.held: list[tuple[str, Any]] = []  # the screens under the lock, kept as they were
 
     def target_for(self, route: str) -> str:
         """Where the app's phase allows this route to go."""
+        if self.ctx.state.phase == READY and not self.ctx.session.store.is_unlocked:
+            self.ctx.state.phase = LOCKED  # another window of this data folder locked it
         phase = self.ctx.state.phase
         screen, _ = self.ctx.registry.match(route)
         if phase != READY:
@@ -231,7 +248,11 @@ class Router:
         screen, params = self.ctx.registry.match(route)
         routes = [r for r, _ in self.stack]
         home = self.ctx.home
-        if screen.public or self.ctx.registry.is_root(route, self.ctx.state.role):
+        if screen.public:
+            self._hold_or_forget()
+        if routes and routes[-1] == route and self.stack[-1][1] is not None:
+            pass  # already on top (back from the lock): kept as it is
+        elif screen.public or self.ctx.registry.is_root(route, self.ctx.state.role):
             keep = [] if screen.public or route == home else [(home, None)]
             self.stack = keep + [(route, None)]
         elif route in routes:
@@ -245,6 +266,34 @@ class Router:
         self.ctx.page.views.clear()
         self.ctx.page.views.extend(view for _, view in self.stack)
         self.ctx.page.update()
+
+    def _hold_or_forget(self) -> None:
+        """The lock screen covers the open screens (kept for after the PIN); signing out forgets them."""
+        public = {s.pattern for s in self.ctx.registry.screens if s.public}
+        if self.ctx.state.phase == LOCKED:
+            if self.stack and not any(r in public for r, _ in self.stack):
+                self.held = self.stack
+        else:
+            self.held = []
+
+    async def resume(self) -> bool:
+        """Put the held screens back (same controls, typed values kept); False when none are held."""
+        held, self.held = self.held, []
+        if not held or self.ctx.state.phase != READY:
+            return False
+        self.stack = held
+        route = held[-1][0]
+        if route == self.ctx.page.route:
+            self.show(route)
+        else:
+            await self.ctx.page.push_route(route)
+        return True
+
+    def rebuild_top(self) -> None:
+        if self.stack:
+            route = self.stack[-1][0]
+            self.stack[-1] = (route, None)
+            self.show(route)
 
     def _build(self, route: str) -> Any:
         screen, params = self.ctx.registry.match(route)

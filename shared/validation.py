@@ -18,9 +18,11 @@ __all__ = [
     "age_on",
     "birth_date_from_id",
     "id_check_char",
+    "in_labour_force",
     "is_complete",
     "make_id_number",
     "missing_fields",
+    "normalize_code_text",
     "normalize_name",
     "normalize_text",
     "sex_from_id",
@@ -129,6 +131,8 @@ def _require_str(value: object, what: str) -> str:
 # --- text ---
 
 # Full-width ASCII forms U+FF01..U+FF5E map to U+0021..U+007E; the ideographic space to a space.
+# Only where a code or a number is expected (ID numbers, phones, dates, amounts, codes): free text
+# keeps what was typed, Chinese punctuation （，：；） included.
 _HALF_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _HALF_WIDTH[0x3000] = 0x20
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
@@ -136,7 +140,7 @@ _CONTROL_EXCEPT_NEWLINES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def normalize_text(value: str, *, field: str = "text", allow_newlines: bool = False) -> str:
-    """Full-width ASCII to half-width, ideographic space to space, NFC, surrounding whitespace stripped.
+    """Free text as typed, in NFC, surrounding whitespace stripped; full-width punctuation is kept.
 
     Control characters (C0 including NUL, tab and newline; DEL; C1) are refused
     with ``text.control_char`` — unless ``allow_newlines``, which lets tab, LF
@@ -148,8 +152,15 @@ def normalize_text(value: str, *, field: str = "text", allow_newlines: bool = Fa
         raise FieldError(
             field, "text.control_char", "含有不可见的控制字符", "contains an invisible control character"
         )
+    return unicodedata.normalize("NFC", value).strip()
+
+
+def normalize_code_text(value: str, *, field: str = "text") -> str:
+    """Text where a code or number is expected: ``normalize_text`` with full-width letters, digits and signs
+    made half-width ("１３９－" → "139-") and the ideographic space a space."""
+    _require_str(value, field)
     # Half-width first, so that e.g. "Ａ" + combining accent composes under NFC.
-    return unicodedata.normalize("NFC", value.translate(_HALF_WIDTH)).strip()
+    return normalize_text(value.translate(_HALF_WIDTH), field=field)
 
 
 NAME_MAX_LENGTH = 50
@@ -164,7 +175,7 @@ def normalize_name(value: str) -> str:
     Middle-dot look-alikes (•, ・, ‧ …) become "·" and spaces around it are
     dropped; the dot must stand between two parts of the name.
     """
-    text = normalize_text(value, field="name").translate(_DOT_LOOKALIKES)
+    text = normalize_code_text(value, field="name").translate(_DOT_LOOKALIKES)
     text = re.sub(r"\s+", " ", text)
     text = re.sub(r" ?\u00b7 ?", _MIDDLE_DOT, text)
     if not text:
@@ -254,7 +265,7 @@ def validate_id_number(value: str, *, today: date | None = None, convert_legacy:
     """
     if value is None:
         value = ""
-    text = normalize_text(_require_str(value, "id_number"), field="id_number")
+    text = normalize_code_text(_require_str(value, "id_number"), field="id_number")
     text = re.sub(r"\s+", "", text).upper()
     if not text:
         raise _id_error("empty", "不能为空", "is required")
@@ -341,7 +352,7 @@ def validate_phone(value: str) -> str:
     """
     if value is None:
         value = ""
-    text = re.sub(r"[\s\-]+", "", normalize_text(_require_str(value, "phone"), field="phone"))
+    text = re.sub(r"[\s\-]+", "", normalize_code_text(_require_str(value, "phone"), field="phone"))
     if not text:
         raise FieldError("phone", "phone.empty", "不能为空", "is required")
     if text.startswith("+"):
@@ -375,10 +386,10 @@ def validate_wage(value: int | float | str, *, field: str = "wage") -> int:
     """A monthly wage in whole yuan, 0 to 1,000,000; accepts "3,500", "３５００" and whole-number floats."""
     if isinstance(value, bool):
         raise TypeError("a wage must be a number or text, not bool")
-    if value is None or (isinstance(value, str) and not normalize_text(value, field=field)):
+    if value is None or (isinstance(value, str) and not normalize_code_text(value, field=field)):
         raise FieldError(field, "wage.empty", "不能为空", "is required")
     if isinstance(value, str):
-        text = normalize_text(value, field=field)
+        text = normalize_code_text(value, field=field)
         if not _WAGE_TEXT.fullmatch(text):
             raise FieldError(
                 field, "wage.characters", "应为整数（元/月），如 3500 或 3,500", "must be whole yuan per month, e.g. 3500 or 3,500"
@@ -404,7 +415,7 @@ def _coordinate(value: float | int | str, field: str, limit: int) -> float:
         raise TypeError(f"{field} must be a number, not bool")
     if isinstance(value, str):
         try:
-            number = float(normalize_text(value, field=field))
+            number = float(normalize_code_text(value, field=field))
         except ValueError:
             number = math.nan
     elif isinstance(value, (int, float)):
@@ -444,15 +455,42 @@ def _is_missing(field: str, value: Any) -> bool:
     return False
 
 
-def missing_fields(resident: Mapping[str, Any] | object) -> list[str]:
+WORKING_AGE_FROM = 16  # the legal working age (劳动年龄): children are household members, not job seekers
+RETIREMENT_AGE = 60
+NOT_IN_LABOUR_FORCE: frozenset[str] = frozenset({"student", "retired", "unable"})
+# What a household member who is not of working age or not in the labour force needs recorded.
+MEMBER_FIELDS: tuple[str, ...] = ("name", "id_number", "sex", "birth_date")
+
+
+def in_labour_force(resident: Mapping[str, Any] | object, on: date) -> bool:
+    """Whether the resident is asked about work (completeness, job matching) on ``on``.
+
+    Not when younger than 16 or 60 or older by the birth date, a student, retired,
+    or unable to work; an unknown birth date counts as working age.
+    """
+    status = _value(resident, "employment_status")
+    if str(getattr(status, "value", status)) in NOT_IN_LABOUR_FORCE or _value(resident, "able_to_work") is False:
+        return False
+    born = _value(resident, "birth_date")
+    if isinstance(born, date) and born <= on:
+        return WORKING_AGE_FROM <= age_on(born, on) < RETIREMENT_AGE
+    return True
+
+
+def missing_fields(resident: Mapping[str, Any] | object, *, on: date | None = None) -> list[str]:
     """The required fields a resident (a mapping or an object with attributes) lacks, in REQUIRED_RESIDENT_FIELDS order.
 
     None, blank text and empty collections are missing; False and 0 are
     answers. training_wish is missing only when None ("" records "none
     wanted"). The job-wish group is required unless the employment status is
     one of the employed ones (employed, flexible, self-employed); an unknown
-    status counts as not employed.
+    status counts as not employed. With ``on`` (the phone's household card and
+    form), someone not in the labour force that day (``in_labour_force``: a
+    child, a pensioner, a student) needs only ``MEMBER_FIELDS``; the rates,
+    counted over registered unemployed people, call it without.
     """
+    if on is not None and not in_labour_force(resident, on):
+        return [field for field in MEMBER_FIELDS if _is_missing(field, _value(resident, field))]
     status = _value(resident, "employment_status")
     employed = str(getattr(status, "value", status)) in _EMPLOYED_CODES
     return [

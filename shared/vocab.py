@@ -147,3 +147,13 @@ def label_zh(code: str | None) -> str:
     if code is None:
         return ""
     return LABELS_ZH.get(str(code), str(code))
+
+
+# Relations to the head of household as ledgers and older records wrote them, in the words people say.
+RELATION_WORDS = {"子": "儿子", "女": "女儿", "父": "父亲", "母": "母亲", "妻": "配偶", "夫": "配偶"}
+
+
+def relation_zh(relation: str | None) -> str:
+    """A relation to the head of household as it reads beside sex and age: "女" is 女儿, never 女 · 4 岁 · 女."""
+    text = (relation or "").strip()
+    return RELATION_WORDS.get(text, text)

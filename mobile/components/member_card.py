@@ -8,7 +8,7 @@ import flet as ft
 from mobile.components.touch import chip_row
 from mobile.services.household import Member
 from mobile.services.search import mask_id_number, mask_phone
-from shared.vocab import label_zh
+from shared.vocab import label_zh, relation_zh
 
 HISTORY_ICONS = {"visit": ft.Icons.HOME, "guidance": ft.Icons.SCHOOL, "status": ft.Icons.BADGE,
                  "referral": ft.Icons.WORK, "outcome": ft.Icons.FLAG}
@@ -17,8 +17,8 @@ FIRST_EVENTS = 5
 
 def member_card(member: Member, actions: list[tuple[str, Callable]], update: Callable[[], None]) -> ft.Control:
     row = member.row
-    facts = [label_zh(row.get("sex")), f"{member.age} 岁" if member.age is not None else "",
-             row.get("relation") or "", mask_id_number(row.get("id_number")), mask_phone(row.get("phone"))]
+    facts = [relation_zh(row.get("relation")), label_zh(row.get("sex")),
+             f"{member.age} 岁" if member.age is not None else "", mask_id_number(row.get("id_number")), mask_phone(row.get("phone"))]
     if member.missing:
         completeness = ft.Text(f"信息缺 {len(member.missing)} 项", color=ft.Colors.ERROR, size=14)
     else:

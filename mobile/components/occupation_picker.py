@@ -20,7 +20,8 @@ class OccupationPicker(ft.Column):
                                   on_change=self.suggest)
         self.suggestions = ft.Row(wrap=True, spacing=6)
         self.chips = ft.Row(wrap=True, spacing=6)
-        super().__init__([self.query, self.suggestions, self.chips], spacing=6)
+        super().__init__([self.query, self.suggestions, self.chips], spacing=6,
+                         horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
         self.show_chips()
 
     def suggest(self, e=None) -> None:

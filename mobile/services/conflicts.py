@@ -1,15 +1,16 @@
-"""Conflicts that concern me: both values side by side, in words, and my decision written back through the outbox."""
+"""Conflicts that concern me: both values in words, who wrote each and when, the one in force, my decision."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any
+from datetime import date, datetime, timezone
+from typing import Any, Optional
 
 from mobile.services.resident_form import LABELS as RESIDENT_LABELS
 from mobile.services.search import household_address
 from mobile.services.session import Session
 from mobile.services.sync import TABLE_LABELS
 from mobile.state import AppState
+from shared.hlc import parse_stamp
 from shared.occupations import occupation_name
 from shared.vocab import label_zh
 
@@ -58,16 +59,47 @@ def record_label(store: Any, table: str, row_id: str) -> str:
 
 
 @dataclass
+class Side:
+    """One of the two values: in words, who wrote it, when, and whether it is the one in force now."""
+
+    key: str  # "a" (what the server had) or "b" (what came in)
+    text: str
+    who: str  # 我（本机）, 我（另一台设备）, a colleague's name, 其他工作人员
+    when: str  # "11-25 14:03", "" when unknown
+    in_force: bool
+    mine: bool  # written on this phone
+
+
+@dataclass
 class ConflictItem:
     id: str
     record: str  # which record, in words
     field: str  # which field, in words
-    text_a: str
-    text_b: str
-    who_a: str
-    who_b: str
-    winner: str  # "a" or "b": the value in force now
+    a: Side
+    b: Side
     row: dict[str, Any]
+
+    @property
+    def sides(self) -> tuple[Side, Side]:
+        return self.a, self.b
+
+    @property
+    def in_force(self) -> Side:
+        return self.a if self.a.in_force else self.b
+
+    @property
+    def mine_lost(self) -> bool:
+        """This phone's value was overwritten: the coordinator must be told and confirm."""
+        return any(s.mine and not s.in_force for s in self.sides) and not all(s.mine for s in self.sides)
+
+
+def stamp_time(text: Any) -> str:
+    """When a stamp was made, local time, "11-25 14:03" ("" for a missing or unreadable stamp)."""
+    try:
+        stamp = parse_stamp(str(text or ""))
+    except ValueError:
+        return ""
+    return datetime.fromtimestamp(stamp.physical_ms / 1000, tz=timezone.utc).astimezone().strftime("%m-%d %H:%M")
 
 
 class ConflictService:
@@ -78,10 +110,14 @@ class ConflictService:
     def _who(self, user_id: Any, device_id: Any) -> str:
         store = self.session.store
         if device_id and device_id == store.device_id:
-            return "本机"
+            return "我（本机）"
         if user_id and user_id == self.session.user.get("id"):
-            return "我（其他设备）"
-        return "其他人员"
+            return "我（另一台设备）"
+        names = self.session.meta("colleagues", {}) or {}  # the directory of colleagues, when the server sends it
+        name = names.get(user_id) if isinstance(names, dict) else None
+        if isinstance(name, dict):
+            name = name.get("display_name")
+        return str(name) if name else "其他工作人员"
 
     def concerns_me(self, row: dict[str, Any]) -> bool:
         me, device = self.session.user.get("id"), self.session.store.device_id
@@ -92,14 +128,35 @@ class ConflictService:
         items.sort(key=lambda i: i.row.get("created_at") or datetime.min)
         return items
 
+    def lost_count(self) -> int:
+        """Open conflicts in which the value this phone wrote is not the one in force."""
+        return sum(1 for item in self.open_conflicts() if item.mine_lost)
+
+    def _current_text(self, row: dict[str, Any]) -> Optional[str]:
+        """The field's value on the phone now (what the server holds after a sync), in words."""
+        record = self.session.store.get(row["table_name"], row["row_id"], include_deleted=True)
+        if not record:
+            return None
+        field = row["field"]
+        if field in record:
+            return value_text(field, record[field])
+        sample = row.get("value_a") if isinstance(row.get("value_a"), dict) else row.get("value_b")
+        if isinstance(sample, dict):  # a group of fields written together
+            return value_text(field, {k: record.get(k) for k in sample})
+        return None
+
     def _item(self, row: dict[str, Any]) -> ConflictItem:
         field = row["field"]
-        return ConflictItem(
-            row["id"], self._record_label(row), FIELD_LABELS.get(field, field),
-            value_text(field, row.get("value_a")), value_text(field, row.get("value_b")),
-            self._who(row.get("user_a"), row.get("device_a")), self._who(row.get("user_b"), row.get("device_b")),
-            row.get("winner") or "a", row,
-        )
+        texts = {k: value_text(field, row.get(f"value_{k}")) for k in ("a", "b")}
+        current = self._current_text(row)
+        winner = row.get("winner") or "a"
+        if current is not None and current in texts.values() and texts["a"] != texts["b"]:
+            winner = "a" if texts["a"] == current else "b"
+        device = self.session.store.device_id
+        sides = [Side(k, texts[k], self._who(row.get(f"user_{k}"), row.get(f"device_{k}")),
+                      stamp_time(row.get(f"stamp_{k}")), winner == k, bool(device) and row.get(f"device_{k}") == device)
+                 for k in ("a", "b")]
+        return ConflictItem(row["id"], self._record_label(row), FIELD_LABELS.get(field, field), *sides, row)
 
     def _record_label(self, row: dict[str, Any]) -> str:
         return record_label(self.session.store, row["table_name"], row["row_id"])

@@ -124,4 +124,4 @@ class HouseholdService:
                     history.append(HistoryEvent(event["occurred_on"], "outcome",
                                                 f"推荐结果：{label_zh(event['status'])}", event.get("note") or ""))
         history.sort(key=lambda e: e.on, reverse=True)
-        return Member(row, age, member_tags(row, age), missing_fields(row), history)
+        return Member(row, age, member_tags(row, age), missing_fields(row, on=today), history)

@@ -31,7 +31,7 @@ from shared.referrals import (
     referral_code,
     timeline,
 )
-from shared.validation import FieldError, normalize_text, validate_phone, validate_wage
+from shared.validation import FieldError, normalize_code_text, normalize_text, validate_phone, validate_wage
 from shared.vocab import Education, WorkHours, label_zh
 
 CHINA = timezone(timedelta(hours=8))
@@ -67,7 +67,7 @@ def wage_text(row: dict[str, Any]) -> str:
 
 
 def parse_day(text: str, *, field: str) -> Optional[date]:
-    text = normalize_text(text or "", field=field)
+    text = normalize_code_text(text or "", field=field)
     if not text:
         return None
     match = _DATE.fullmatch(text) or re.fullmatch(r"(\d{4})(\d{2})(\d{2})", text)
@@ -85,7 +85,7 @@ def split_skills(text: str) -> list[str]:
 
 def check_contact_phone(text: str) -> str:
     """A mobile number (11 digits) or a landline such as 024-12345678; "" when empty."""
-    text = normalize_text(text or "", field="phone").replace(" ", "")
+    text = normalize_code_text(text or "", field="phone").replace(" ", "")
     if not text:
         return ""
     try:
@@ -117,7 +117,7 @@ class FormInvalid(Exception):
 
 
 def _int_in(text: Any, field: str, low: int, high: int) -> Optional[int]:
-    text = normalize_text(str(text or ""), field="text")
+    text = normalize_code_text(str(text or ""), field="text")
     if not text:
         return None
     if not text.isdigit():

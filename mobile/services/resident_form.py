@@ -20,11 +20,14 @@ from shared.occupations import occupation_name
 from shared.privacy import CONSENT_LABEL_ZH, NOTICE_VERSION
 from shared.validation import (
     FIELD_LABELS_ZH,
+    MEMBER_FIELDS,
     REQUIRED_IF_NOT_EMPLOYED,
     REQUIRED_RESIDENT_FIELDS,
     FieldError,
     birth_date_from_id,
+    in_labour_force,
     missing_fields,
+    normalize_code_text,
     normalize_name,
     normalize_text,
     sex_from_id,
@@ -32,7 +35,16 @@ from shared.validation import (
     validate_phone,
     validate_wage,
 )
-from shared.vocab import EMPLOYED_STATUSES, Education, EmploymentStatus, Sex, StatusKind, WorkHours, label_zh
+from shared.vocab import (
+    EMPLOYED_STATUSES,
+    Education,
+    EmploymentStatus,
+    Sex,
+    StatusKind,
+    WorkHours,
+    label_zh,
+    relation_zh,
+)
 
 LABELS: dict[str, str] = {
     **FIELD_LABELS_ZH,
@@ -42,12 +54,12 @@ LABELS: dict[str, str] = {
     "disability": "残疾", "disability_level": "残疾等级", "consent": CONSENT_LABEL_ZH,
     "consent_scope": "同意范围", "notes": "备注",
 }
-RELATIONS = ("户主", "配偶", "子女", "父母", "兄弟姐妹", "孙子女", "儿媳/女婿", "其他")
+RELATIONS = ("户主", "配偶", "儿子", "女儿", "父亲", "母亲", "兄弟姐妹", "孙子女", "儿媳/女婿", "其他")
 DISABILITY_LEVELS = {"1": "一级", "2": "二级", "3": "三级", "4": "四级"}
 YES_NO = {"yes": "是", "no": "否"}
 CHOICES: dict[str, dict[str, str]] = {
     "sex": {s.value: label_zh(s.value) for s in Sex},
-    "relation": {r: r for r in RELATIONS},
+    "relation": {r: r for r in RELATIONS},  # older records' 子女/父母 are added as they are met
     "education": {e.value: label_zh(e.value) for e in Education},
     "employment_status": {s.value: label_zh(s.value) for s in EmploymentStatus},
     "unemployment_registered": YES_NO,
@@ -72,7 +84,7 @@ class FormInvalid(Exception):
 
 
 def parse_date(text: str, *, field: str) -> Optional[date]:
-    text = normalize_text(text or "", field=field)
+    text = normalize_code_text(text or "", field=field)
     if not text:
         return None
     match = _DATE.fullmatch(text)
@@ -97,6 +109,7 @@ def raw_from_row(row: dict[str, Any]) -> dict[str, Any]:
         raw[name] = row[name].isoformat() if row.get(name) else ""
     for name in ("sex", "relation", "education", "employment_status", "job_wish_hours", "disability_level"):
         raw[name] = row.get(name) or None
+    raw["relation"] = relation_zh(raw["relation"]) or None
     for name in BOOL3_FIELDS:
         raw[name] = None if row.get(name) is None else ("yes" if row[name] else "no")
     raw["skills"] = "、".join(row.get("skills") or [])
@@ -229,7 +242,7 @@ class ResidentForm:
         raise KeyError(field)
 
     def _distance(self, raw: Any) -> Optional[float]:
-        text = normalize_text(raw or "", field="job_wish_max_distance_km")
+        text = normalize_code_text(raw or "", field="job_wish_max_distance_km")
         if not text:
             return None
         try:
@@ -257,8 +270,11 @@ class ResidentForm:
         """(fields filled, fields required, Chinese labels of the missing ones) by the one rule in shared/."""
         values = self.values()
         employed = values.get("employment_status") in _EMPLOYED
-        required = [f for f in REQUIRED_RESIDENT_FIELDS if not (employed and f in REQUIRED_IF_NOT_EMPLOYED)]
-        missing = missing_fields(values)
+        if in_labour_force(values, self.today()):
+            required = [f for f in REQUIRED_RESIDENT_FIELDS if not (employed and f in REQUIRED_IF_NOT_EMPLOYED)]
+        else:  # a child, a pensioner, a student: a household member, not a job seeker
+            required = list(MEMBER_FIELDS)
+        missing = missing_fields(values, on=self.today())
         return len(required) - len(missing), len(required), [LABELS[f] for f in missing]
 
     def duplicates(self) -> list[str]:
@@ -365,6 +381,8 @@ class ResidentForm:
         for kind, field, value, since in changes:
             if value is None or (not self.is_new and self.original.get(field) == values.get(field)):
                 continue
+            if value == "deregistered" and self.original.get(field) is not True:
+                continue  # "not registered" for someone never registered is no deregistration
             records.append({
                 "resident_id": resident_id, "grid_id": self.household.get("grid_id") or self.original.get("grid_id"),
                 "kind": kind.value, "value": value, "effective_on": since or today,

@@ -82,18 +82,20 @@ class SignInService:
         self.state = state
 
     def current_phase(self) -> str:
+        """A new page's phase: a phone with data always starts locked, even when another page (a second
+        browser tab on the same data folder) has unlocked it: every page asks for the PIN."""
         store = self.session.store
-        if store.is_unlocked:
-            return REAUTH if self.session.reauth_reason else READY
+        if store.is_unlocked and self.session.reauth_reason:
+            return REAUTH
         if store.is_provisioned():
             return LOCKED
         return SET_PIN if self.session.pending_sign_in else SIGNED_OUT
 
     def refresh(self) -> None:
-        """Copy the session's phase (and, when unlocked, its settings) into the page's state."""
+        """Copy the session's phase into the page's state (and the user's name for the unlock screen)."""
         self.state.phase = self.current_phase()
-        if self.state.phase == READY:
-            self._load_meta()
+        if self.state.phase == LOCKED and self.session.store.is_unlocked:
+            self.state.user = self.session.user
 
     async def sign_in(self, server_url: str, username: str, password: str) -> None:
         """Check the password with the server; on success the PIN screen comes next."""

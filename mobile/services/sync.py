@@ -37,6 +37,21 @@ def reason_zh(code: str) -> str:
     return REASONS_ZH.get(code) or f"服务器拒绝了这条修改（{code or '原因不明'}）"
 
 
+SYNC_ERRORS_ZH = {
+    "sync.unreachable": "无法连接服务器，请检查网络后再试。修改已保存在本机，不会丢失。",
+    "store.locked": "应用已锁定，解锁后再同步。",
+}
+
+
+def sync_error_zh(error: SyncError) -> str:
+    """A failed sync in Chinese only: the engine's messages carry an English half (" / ...") and details."""
+    known = SYNC_ERRORS_ZH.get(getattr(error, "code", ""))
+    if known:
+        return known
+    text = str(getattr(error, "message", "") or error).split(" / ")[0].split("/ ")[0].strip()
+    return text or "同步失败，请稍后再试。"
+
+
 def _run_and_close(engine: Any, progress: Callable[[str, float], None]) -> Any:
     with engine:
         return engine.sync(progress=progress)
@@ -103,7 +118,7 @@ class SyncService:
                 state.sync_error = "登录已失效，请输入密码重新登录；本机尚未上传的修改会先上传"
             return None
         except SyncError as error:
-            state.sync_error = str(error) or "同步失败，请稍后再试"
+            state.sync_error = sync_error_zh(error)
             return None
         finally:
             state.syncing, state.sync_progress, state.sync_step = False, None, ""

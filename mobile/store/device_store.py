@@ -111,12 +111,15 @@ class DeviceStore:
         """Raises WrongPin(remaining_attempts), or StoreWiped after the fifth wrong PIN in a row."""
         self._outside_transaction("unlock")
         try:
-            self._cipher = crypto.CellCipher(self.vault.unlock(pin))
+            key = self.vault.unlock(pin)
         except Exception:
-            self._cipher = None
+            # A wrong PIN typed in a second window (web mode) leaves the first one's data open;
+            # wiped keys close it for every window.
             if not self.vault.is_provisioned():
+                self._cipher = None
                 self._clear_data()
             raise
+        self._cipher = crypto.CellCipher(key)
         self._meta_cache.clear()
 
     def _outside_transaction(self, what: str) -> None:

@@ -1,6 +1,7 @@
 """Jobs for this person (resident card): the best open vacancies with the reasons, refer in one tap."""
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Callable, Optional
 
 import flet as ft
@@ -11,6 +12,7 @@ from mobile.routing import AppContext, CardAction
 from mobile.services.jobs import JobsService, wage_text
 from shared.matching import Suggestion
 from shared.occupations import occupation_name
+from shared.validation import in_labour_force
 from shared.vocab import EMPLOYED_STATUSES, label_zh
 
 ROUTE = "/resident/{resident_id}/jobs"
@@ -18,8 +20,8 @@ _NOT_SEEKING = {s.value for s in EMPLOYED_STATUSES} | {"retired", "student", "un
 
 
 def seeking_work(row: dict[str, Any]) -> bool:
-    """Whether the member card offers "推荐岗位": not employed, retired, a student or unable to work."""
-    return row.get("employment_status") not in _NOT_SEEKING and row.get("able_to_work") is not False
+    """Whether the member card offers "推荐岗位": of working age, not employed, retired, a student or unable."""
+    return row.get("employment_status") not in _NOT_SEEKING and in_labour_force(row, date.today())
 
 
 CARD_ACTIONS = (CardAction("resident", "推荐岗位", ROUTE, ft.Icons.WORK, order=30, visible=seeking_work),)

@@ -15,24 +15,46 @@ ACTIVITY = (("visits", "走访"), ("guidance", "指导"), ("vacancies", "岗位"
             ("employer_confirmed", "单位确认"), ("employer_hires", "确认录用"))  # confirmed on the slip's page
 
 
-def person_tile(item: dict[str, Any], extra: str = "") -> ft.Control:
+STATE_COLORS = {"met": ft.Colors.TEAL, "open": ft.Colors.AMBER_900, "overdue": ft.Colors.ERROR}
+
+
+def opener(ctx: AppContext, household_id: Any):
+    """Tapping an entry opens the household card (when the household is on this device)."""
+    if not household_id:
+        return None
+
+    async def open_it(e=None) -> None:
+        await ctx.go(f"/household/{household_id}")
+    return open_it
+
+
+def entry(ctx: AppContext, lines: list[ft.Control], household_id: Any, key: Any) -> ft.Control:
+    handler = opener(ctx, household_id)
+    return ft.Card(ft.ListTile(title=lines[0], subtitle=ft.Column(lines[1:], spacing=2), on_click=handler,
+                               trailing=ft.Icon(ft.Icons.CHEVRON_RIGHT) if handler else None, min_height=56),
+                   key=key)
+
+
+def person_tile(ctx: AppContext, item: dict[str, Any], extra: str = "") -> ft.Control:
     where = " · ".join(p for p in (item["community"], item["grid"], item["address"]) if p)
-    lines = [ft.Text(item["name"] or "（未填姓名）", size=16, weight=ft.FontWeight.BOLD), ft.Text(where, size=13)]
+    lines = [ft.Text(item["name"] or "（未填姓名）", size=16, weight=ft.FontWeight.BOLD), ft.Text(where, size=14)]
     if item.get("phone"):
-        lines.append(ft.Text(f"电话 {item['phone']}", size=13))
+        lines.append(ft.Text(f"电话 {item['phone']}", size=14))
     if item.get("coordinators"):
-        lines.append(ft.Text("协管员 " + "、".join(item["coordinators"]), size=13))
+        lines.append(ft.Text("协管员 " + "、".join(item["coordinators"]), size=14))
     if extra:
-        lines.append(ft.Text(extra, size=13, color=ft.Colors.DEEP_ORANGE))
-    return ft.Card(ft.Container(ft.Column(lines, spacing=2), padding=10), key=item.get("resident_id"))
+        lines.append(ft.Text(extra, size=14, color=ft.Colors.DEEP_ORANGE))
+    return entry(ctx, lines, item.get("household_id"), item.get("resident_id"))
 
 
-def household_tile(item: dict[str, Any]) -> ft.Control:
+def household_tile(ctx: AppContext, item: dict[str, Any]) -> ft.Control:
+    """A zero-employment household: its clock coloured by state (met teal, running amber, overdue red)."""
+    color = STATE_COLORS.get(item.get("state"), ft.Colors.ON_SURFACE)
     lines = [ft.Text(item["address"] or "（地址未填）", size=16, weight=ft.FontWeight.BOLD),
-             ft.Text(f"{item['community']} · {item['grid']} · 协管员 {'、'.join(item['coordinators']) or '—'}", size=13),
-             ft.Text(f"认定 {item['identified_on']} · 期限 {item['deadline']} · {item['label_zh']}", size=13,
-                     color=ft.Colors.DEEP_ORANGE)]
-    return ft.Card(ft.Container(ft.Column(lines, spacing=2), padding=10), key=item["household_id"])
+             ft.Text(f"{item['community']} · {item['grid']} · 协管员 {'、'.join(item['coordinators']) or '—'}", size=14),
+             ft.Text(f"认定 {item['identified_on']} · 期限 {item['deadline']} · {item['label_zh']}", size=14,
+                     color=color, weight=ft.FontWeight.W_500)]
+    return entry(ctx, lines, item["household_id"], item["household_id"])
 
 
 def activity_table(items: list[dict[str, Any]]) -> ft.DataTable:
@@ -57,34 +79,41 @@ def build(ctx: AppContext) -> ft.View:
     def load() -> list[ft.Control]:
         try:
             if coordinator_id:
-                return coordinator_controls(service.items("not-visited", area_id, coordinator_id),
+                return coordinator_controls(ctx, service.items("not-visited", area_id, coordinator_id),
                                             service.items("incomplete", area_id, coordinator_id))
             if kind not in LIST_KINDS:
                 return [ft.Text("没有这个名单", size=15)]
-            return list_controls(kind, service.items(kind, area_id))
+            return list_controls(ctx, kind, service.items(kind, area_id))
         except ManagerError as error:
             return problem(ctx, route, error.message)
 
     return loading_view(ctx, route, title, load)
 
 
-def coordinator_controls(people: list[dict[str, Any]], missing: list[dict[str, Any]]) -> list[ft.Control]:
+def coordinator_controls(ctx: AppContext, people: list[dict[str, Any]],
+                         missing: list[dict[str, Any]]) -> list[ft.Control]:
     return [ft.Text(f"未走访 {len(people)} 人", size=16, weight=ft.FontWeight.BOLD),
-            *(person_tile(p) for p in people),
+            grid_of(person_tile(ctx, p) for p in people),
             ft.Text(f"信息不全 {len(missing)} 人", size=16, weight=ft.FontWeight.BOLD),
-            *(person_tile(p, "缺：" + "、".join(p["missing_zh"])) for p in missing)]
+            grid_of(person_tile(ctx, p, "缺：" + "、".join(p["missing_zh"])) for p in missing)]
 
 
-def list_controls(kind: str, items: list[dict[str, Any]]) -> list[ft.Control]:
+def grid_of(tiles) -> ft.Control:
+    """Entries one per line on a phone, two or three across at a desk."""
+    return ft.ResponsiveRow([ft.Container(t, col={"xs": 12, "md": 6, "xl": 4}) for t in tiles], spacing=8,
+                            run_spacing=4)
+
+
+def list_controls(ctx: AppContext, kind: str, items: list[dict[str, Any]]) -> list[ft.Control]:
     if kind == "activity":
         return [ft.Row([activity_table(items)], scroll=ft.ScrollMode.AUTO) if items
                 else ft.Text("没有协管员", size=15)]
     households = kind in ("overdue", "zero-employment")
     controls: list[ft.Control] = [ft.Text(f"共 {len(items)} {'户' if households else '人'}", size=16,
                                           weight=ft.FontWeight.BOLD)]
-    for item in items:
-        if households:
-            controls.append(household_tile(item))
-        else:
-            controls.append(person_tile(item, "缺：" + "、".join(item["missing_zh"]) if kind == "incomplete" else ""))
-    return controls
+    if households:
+        tiles = [household_tile(ctx, item) for item in items]
+    else:
+        tiles = [person_tile(ctx, item, "缺：" + "、".join(item["missing_zh"]) if kind == "incomplete" else "")
+                 for item in items]
+    return controls + [grid_of(tiles)]

@@ -9,7 +9,6 @@ import asyncio
 from typing import Any, Optional
 
 import flet as ft
-import flet_charts as fch
 
 from mobile.components.frame import screen
 from mobile.routing import AppContext
@@ -20,6 +19,7 @@ from shared.vocab import label_zh
 CHART_RATE = "visit_rate"
 CARD_RATES = ("visit_rate", "information_rate", "guidance_rate", "reemployment_rate")
 PASS_COLOR, FAIL_COLOR, NONE_COLOR = ft.Colors.TEAL, ft.Colors.DEEP_ORANGE, ft.Colors.GREY_400
+DESK_WIDTH = 1280  # a manager's screens use a desk's width; a phone still gets its own
 
 
 def rate_text(rate: dict[str, Any]) -> str:
@@ -78,24 +78,37 @@ def rates_table(area: dict[str, Any]) -> ft.DataTable:
                         rows=rows, column_spacing=18, data_row_min_height=36, data_row_max_height=44)
 
 
-def rate_chart(items: list[dict[str, Any]], rate_name: str = CHART_RATE) -> fch.BarChart:
-    """One bar per area or coordinator: the rate in percent ("—" is an empty grey bar)."""
-    groups, labels = [], []
-    for index, item in enumerate(items):
+def short_name(name: str, parent: str = "") -> str:
+    """A child area's name without its parent's ("福民社区一网格" under 福民社区 is "一网格")."""
+    if parent and name.startswith(parent) and len(name) > len(parent):
+        return name[len(parent):].lstrip("·- ")
+    return name
+
+
+def rate_chart(items: list[dict[str, Any]], rate_name: str = CHART_RATE, parent: str = "") -> ft.Column:
+    """One horizontal bar per area or coordinator: its whole name, the rate and its count, coloured by
+    whether it meets 100% (teal), falls short (orange) or has nothing to count (grey); a legend under it."""
+    rows: list[ft.Control] = []
+    for item in items:
         rate = item["rates"][rate_name]
-        value = None if rate["value"] is None else round(rate["value"] * 100, 1)
-        color = NONE_COLOR if value is None else (PASS_COLOR if value >= 100 else FAIL_COLOR)
-        groups.append(fch.BarChartGroup(x=index, rods=[fch.BarChartRod(
-            from_y=0, to_y=value or 0, width=18, color=color, border_radius=3,
-            tooltip=f"{item['name']} {rate_text(rate)}")]))
-        labels.append(fch.ChartAxisLabel(value=index, label=ft.Text(item["name"][:4], size=11)))
-    return fch.BarChart(
-        groups=groups, min_y=0, max_y=100, height=200, interactive=True,
-        left_axis=fch.ChartAxis(labels=[fch.ChartAxisLabel(value=v, label=ft.Text(f"{v}%", size=10))
-                                        for v in (0, 50, 100)], label_size=36),
-        bottom_axis=fch.ChartAxis(labels=labels, label_size=28),
-        horizontal_grid_lines=fch.ChartGridLines(interval=25, color=ft.Colors.GREY_300, width=1),
-    )
+        value = None if rate["value"] is None else max(0.0, min(1.0, float(rate["value"])))
+        color = NONE_COLOR if value is None else (PASS_COLOR if value >= 1 else FAIL_COLOR)
+        name = short_name(item["name"], parent)
+        rows.append(ft.Row([
+            ft.Text(name, size=14, width=120, max_lines=2, tooltip=item["name"]),
+            ft.ProgressBar(value=value or 0, color=color, bgcolor=ft.Colors.GREY_200, bar_height=16,
+                           border_radius=4, expand=True, semantics_label=f"{item['name']} {rate_text(rate)}"),
+            ft.Text(rate_text(rate), size=14, width=118, text_align=ft.TextAlign.RIGHT, weight=ft.FontWeight.W_500,
+                    color=color if value is not None and value < 1 else None),
+        ], spacing=8, vertical_alignment=ft.CrossAxisAlignment.CENTER, key=f"bar-{item.get('id') or item.get('user_id')}"))
+    legend = ft.Row([_legend(PASS_COLOR, "达到 100%"), _legend(FAIL_COLOR, "未达到"), _legend(NONE_COLOR, "无可统计")],
+                    wrap=True, spacing=12)
+    return ft.Column([*rows, legend], spacing=6)
+
+
+def _legend(color: Any, text: str) -> ft.Control:
+    return ft.Row([ft.Container(width=14, height=14, bgcolor=color, border_radius=3), ft.Text(text, size=13)],
+                  spacing=4, tight=True)
 
 
 def area_card(ctx: AppContext, item: dict[str, Any], route: Optional[str]) -> ft.Row:
@@ -132,7 +145,7 @@ def list_buttons(ctx: AppContext, area_id: str) -> ft.Row:
             await ctx.go(f"/manager/list/{kind}/{area_id}")
         return handler
 
-    return ft.Row([ft.OutlinedButton(title, on_click=opener(kind)) for kind, title in
+    return ft.Row([ft.OutlinedButton(title, on_click=opener(kind), height=48) for kind, title in
                    (("not-visited", "未走访名单"), ("incomplete", "信息不全名单"), ("overdue", "零就业逾期"),
                     ("zero-employment", "零就业家庭"), ("activity", "协管员工作量"))], wrap=True)
 
@@ -185,7 +198,7 @@ def loading_view(ctx: AppContext, route: str, title: str, load, *, root: bool = 
         ctx.page.update()
 
     ctx.page.run_task(fill)
-    return screen(ctx, route, title, [body], root=root)
+    return screen(ctx, route, title, [body], root=root, width=DESK_WIDTH)
 
 
 def coverage_view(ctx: AppContext, route: str, area_id: Optional[str], *, root: bool) -> ft.View:
@@ -215,31 +228,40 @@ def coverage_controls(ctx: AppContext, report: dict[str, Any], is_manager: bool,
     controls: list[ft.Control] = [
         ft.Text(f"{label_zh(area['level'])} · {area['name']}", size=20, weight=ft.FontWeight.BOLD),
         ft.Text(f"登记失业人员 {counts['registered']} 人 · 零就业家庭 {counts['zero_identified']} 户"
-                f"（逾期 {counts['zero_overdue']}，未到期 {counts['zero_open']}）", size=13),
-        rates_table(area),
+                f"（逾期 {counts['zero_overdue']}，未到期 {counts['zero_open']}）", size=15),
     ]
+    summary: list[ft.Control] = [ft.Row([rates_table(area)], scroll=ft.ScrollMode.AUTO)]  # never cut on a phone
     if area["level"] in ("district", "street"):
         passing = report["community_pass_rate"]
-        controls.append(ft.Text(f"充分就业社区达标 {rate_text(passing)}", size=15, weight=ft.FontWeight.BOLD))
+        summary.append(ft.Text(f"充分就业社区达标 {rate_text(passing)}", size=15, weight=ft.FontWeight.BOLD))
         target = report.get("full_employment_target")
         if target:  # the district's share against its target (60% unless the office set another)
             met = target["met"]
-            controls.append(ft.Text(f"目标 {target['target'] * 100:.0f}%："
-                                    + {True: "已达到", False: "未达到", None: "—"}[met], size=14,
-                                    color={True: PASS_COLOR, False: FAIL_COLOR, None: None}[met]))
+            summary.append(ft.Text(f"目标 {target['target'] * 100:.0f}%："
+                                   + {True: "已达到", False: "未达到", None: "—"}[met], size=14,
+                                   color={True: PASS_COLOR, False: FAIL_COLOR, None: None}[met]))
     if area.get("check"):
-        controls += check_rows(area["check"])
+        summary += check_rows(area["check"])
+    charts: list[ft.Control] = []
     children = report["children"]
     if children:
-        controls += [ft.Text(f"下级{label_zh(children[0]['level'])}：{RATE_LABELS_ZH[CHART_RATE]}", size=16,
-                             weight=ft.FontWeight.BOLD), rate_chart(children)]
-        controls += [area_card(ctx, child, f"/manager/area/{child['id']}") for child in children]
+        charts += [ft.Text(f"下级{label_zh(children[0]['level'])}：{RATE_LABELS_ZH[CHART_RATE]}", size=16,
+                           weight=ft.FontWeight.BOLD), rate_chart(children, parent=area["name"])]
+    if len(report["coordinators"]) > 1:
+        charts += [ft.Text(f"协管员：{RATE_LABELS_ZH[CHART_RATE]}", size=16, weight=ft.FontWeight.BOLD),
+                   rate_chart(report["coordinators"])]
+    # at a desk the table and the chart stand side by side; on a phone one under the other
+    controls.append(ft.ResponsiveRow([
+        ft.Column(summary, spacing=6, col={"xs": 12, "lg": 6}),
+        ft.Column(charts, spacing=8, col={"xs": 12, "lg": 6}),
+    ], spacing=24, run_spacing=12))
+    cards = [area_card(ctx, child, f"/manager/area/{child['id']}") for child in children]
     if report["coordinators"]:
-        controls.append(ft.Text("协管员", size=16, weight=ft.FontWeight.BOLD))
-        if len(report["coordinators"]) > 1:
-            controls.append(rate_chart(report["coordinators"]))
-        controls += [area_card(ctx, c, f"/manager/coordinator/{area['id']}/{c['user_id']}")
-                     for c in report["coordinators"]]
+        cards += [area_card(ctx, c, f"/manager/coordinator/{area['id']}/{c['user_id']}")
+                  for c in report["coordinators"]]
+    if cards:
+        controls.append(ft.ResponsiveRow([ft.Container(c, col={"xs": 12, "md": 6, "xl": 4}) for c in cards],
+                                         spacing=8, run_spacing=8))
     controls.append(list_buttons(ctx, area["id"]))
     if is_manager:
         controls.append(report_button(ctx, area["id"]))

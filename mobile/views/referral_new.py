@@ -4,7 +4,7 @@ from __future__ import annotations
 import flet as ft
 
 from mobile.components.frame import screen
-from mobile.components.touch import action_button, text_input
+from mobile.components.touch import action_button, text_input, tick_box
 from mobile.routing import AppContext
 from mobile.services.jobs import JobsService, wage_text
 from mobile.views.jobs_for_resident import reason_chips
@@ -32,7 +32,8 @@ def build(ctx: AppContext) -> ft.View:
         error.value = ""
         ctx.update()
 
-    consent = ft.Checkbox(label=CONSENT_LABEL, value=False, on_change=consent_changed)
+    consent_row = tick_box(CONSENT_LABEL, False, consent_changed)  # the whole sentence, wrapped, never cut
+    consent = consent_row.data
 
     async def refer(e=None) -> None:
         try:
@@ -53,5 +54,5 @@ def build(ctx: AppContext) -> ft.View:
         body.append(ft.Text("注意：不符合岗位条件 —— " + "；".join(fit.exclusions), color=ft.Colors.ERROR, size=15))
     elif fit.reasons:
         body.append(reason_chips(fit))
-    body += [consent, note, error, action_button("确认推荐", refer, icon=ft.Icons.SEND)]
+    body += [consent_row, note, error, action_button("确认推荐", refer, icon=ft.Icons.SEND)]
     return screen(ctx, route, "推荐", body)

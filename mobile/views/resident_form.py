@@ -1,6 +1,7 @@
 """The resident form: every field, checked as it is typed; the ID number fills birth date and sex."""
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 import flet as ft
@@ -8,7 +9,7 @@ import flet as ft
 from mobile.components.completeness_meter import CompletenessMeter
 from mobile.components.frame import screen
 from mobile.components.occupation_picker import OccupationPicker
-from mobile.components.touch import action_button, choice, section, text_input
+from mobile.components.touch import action_button, choice, section, segmented, text_input
 from mobile.routing import AppContext, CardAction
 from mobile.services.resident_form import CHOICES, LABELS, FormInvalid, ResidentForm
 from shared.privacy import NOTICE_ZH
@@ -21,7 +22,9 @@ CARD_ACTIONS = (
 )
 RADIO_FIELDS = ("sex", "unemployment_registered", "able_to_work")
 TEXT_SPECS: dict[str, dict[str, Any]] = {
-    "name": {}, "id_number": {"max_length": 18}, "phone": {"keyboard": ft.KeyboardType.PHONE},
+    # the digit pad (the web client opens its text keyboard for NUMBER); the X key beside the field adds an X
+    "name": {}, "id_number": {"max_length": 18, "keyboard": ft.KeyboardType.PHONE},
+    "phone": {"keyboard": ft.KeyboardType.PHONE},
     "birth_date": {"hint": "如 1980-05-01"}, "employment_since": {"hint": "如 2024-03-01"},
     "employer_name": {}, "unemployment_registered_on": {"hint": "如 2024-03-01"},
     "skills": {"hint": "用顿号或逗号分隔，如 家政、保洁"},
@@ -55,7 +58,8 @@ def build(ctx: AppContext) -> ft.View:
             if control is None or field == "job_wish_occupations":
                 continue
             if field in radio_errors:
-                control.value = form.raw.get(field)
+                value = form.raw.get(field)
+                control.selected = [value] if value else []
                 radio_errors[field].value = form.errors.get(field, "")
             elif isinstance(control, ft.Dropdown):
                 control.value = form.raw.get(field)
@@ -86,13 +90,22 @@ def build(ctx: AppContext) -> ft.View:
                                      on_blur=changed(field, final=True), required=field in REQUIRED_RESIDENT_FIELDS,
                                      **spec)
     for field in RADIO_FIELDS:
-        controls[field] = ft.RadioGroup(
-            ft.Row([ft.Radio(value=code, label=text) for code, text in CHOICES[field].items()], wrap=True),
-            value=form.raw.get(field), on_change=changed(field),
-        )
+        controls[field] = segmented(label(field), CHOICES[field], form.raw.get(field), changed(field),
+                                    required=field in REQUIRED_RESIDENT_FIELDS)
         radio_errors[field] = ft.Text("", color=ft.Colors.ERROR, size=13)
+
+    def add_x(e: Any = None) -> None:  # the number keyboard has no X: the last character of some ID numbers
+        id_field = controls["id_number"]
+        id_field.value = (id_field.value or "") + "X"
+        changed("id_number")(SimpleNamespace(control=id_field))
+
+    controls["id_number"].suffix = ft.TextButton("X", on_click=add_x, tooltip="输入末位 X",
+                                                 style=ft.ButtonStyle(padding=ft.Padding.all(4)))
     for field in ("relation", "education", "employment_status", "job_wish_hours", "disability_level"):
-        controls[field] = choice(label(field), CHOICES[field], form.raw.get(field), changed(field),
+        options = dict(CHOICES[field])
+        if form.raw.get(field) and form.raw[field] not in options:
+            options[form.raw[field]] = form.raw[field]  # an older record's word (子女) stays choosable
+        controls[field] = choice(label(field), options, form.raw.get(field), changed(field),
                                  required=field in REQUIRED_RESIDENT_FIELDS)
     for field in ("disability", "consent"):
         controls[field] = ft.Checkbox(label=label(field), value=bool(form.raw.get(field)), on_change=changed(field))
@@ -133,8 +146,8 @@ def build(ctx: AppContext) -> ft.View:
                 body.append(controls[field])
             if field == "id_number":
                 body.append(duplicate)
-    body += [error, action_button("保存", save, icon=ft.Icons.SAVE)]
     refresh(set())
     title = "新增居民" if form.is_new else "居民信息"
     route = (f"/household/{form.household_id}/resident/new" if form.is_new else f"/resident/{form.resident_id}")
-    return screen(ctx, route, title, body)
+    footer = [error, action_button("保存", save, icon=ft.Icons.SAVE)]  # below the scrolling form: always in reach
+    return screen(ctx, route, title, body, footer=footer)

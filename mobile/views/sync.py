@@ -34,6 +34,7 @@ def build(ctx: AppContext) -> ft.View:
     progress = ft.ProgressBar(value=0, visible=False, bar_height=8)
     error = ft.Text("", color=ft.Colors.ERROR, size=15)
     summary = ft.Column(spacing=2)
+    lost_note = ft.Text("", size=15, color=ft.Colors.ERROR, weight=ft.FontWeight.BOLD, visible=False)
     conflict_list = ft.Column(spacing=8)
     refused_list = ft.Column(spacing=8)
     refused_part = ft.Column([
@@ -72,6 +73,9 @@ def build(ctx: AppContext) -> ft.View:
         items = conflicts.open_conflicts()
         conflict_list.controls = [conflict_card(item, decide) for item in items] or [
             ft.Text("没有需要您处理的冲突。", size=15)]
+        lost = sum(1 for item in items if item.mine_lost)
+        lost_note.value = f"您有 {lost} 处修改没有生效（他人同时修改了同一项），请在下方确认保留哪个值。" if lost else ""
+        lost_note.visible = bool(lost)
 
     async def run(e: Any = None) -> None:
         def tick() -> None:
@@ -88,7 +92,7 @@ def build(ctx: AppContext) -> ft.View:
     button = action_button("立即同步", run, icon=ft.Icons.SYNC)
     show()
     return screen(ctx, ROUTE, "同步", [
-        pending, last, button, step, progress, error,
+        lost_note, pending, last, button, step, progress, error,
         section("最近一次同步"), summary, refused_part,
-        section("需要您决定的冲突"), ft.Text("两人同时修改了同一项，请选择保留哪个值。", size=14), conflict_list,
+        section("需要您决定的冲突"), ft.Text("两人同时修改了同一项：先列出当前生效的值，请确认保留哪个。", size=14), conflict_list,
     ], root=True)

@@ -30,7 +30,7 @@ def build(ctx: AppContext) -> ft.View:
                 await ctx.go("/sign-in")
             return
         pin.value = ""
-        await ctx.go(ctx.home)  # by role: the worklist, or the manager's coverage
+        await ctx.resume()  # the screens the lock covered, as they were; else the role's home
 
     async def start_over(e=None) -> None:
         async def confirmed(e=None) -> None:

@@ -57,7 +57,7 @@ def build(ctx: AppContext) -> ft.View:
 
     # employer: pick one of the street's, or add one here
     employer = choice(VACANCY_LABELS["employer_id"], {e["id"]: e["name"] for e in jobs.employers()},
-                      form.raw.get("employer_id") or None, required=True)
+                      form.raw.get("employer_id") or None, required=True, searchable=True)  # 30+ employers: type to narrow
     controls["employer_id"] = employer
     new_employer = {
         "name": text_input("单位名称", required=True), "contact_name": text_input("联系人"),

@@ -6,7 +6,7 @@ from typing import Any
 import flet as ft
 
 from mobile.components.frame import screen
-from mobile.components.touch import action_button, section, text_input
+from mobile.components.touch import action_button, section, segmented, text_input
 from mobile.routing import AppContext, CardAction
 from mobile.services.resident_form import FormInvalid
 from mobile.services.visit_form import FOLLOW_UP_SHORTCUTS, OUTCOMES, SERVICES, VisitForm
@@ -27,10 +27,7 @@ def build(ctx: AppContext) -> ft.View:
         met_box.visible = form.outcome == "met"
         ctx.update()
 
-    outcome = ft.RadioGroup(
-        ft.Column([ft.Radio(value=code, label=text) for code, text in OUTCOMES.items()], spacing=0),
-        on_change=set_outcome,
-    )
+    outcome = segmented("走访结果", OUTCOMES, None, set_outcome)  # four 48 px buttons, not 32 px radios
 
     def toggle(chosen: set[str], code: str):
         def handler(e: Any) -> None:

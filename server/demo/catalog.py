@@ -108,7 +108,7 @@ SHIFTS: dict[str, tuple[str, ...]] = {
     "shifts": ("两班倒", "三班倒，每班8小时", "做一休一"),
 }
 
-RELATIONS = {"head": "户主", "spouse": "配偶", "son": "子", "daughter": "女", "father": "父亲", "mother": "母亲"}
+RELATIONS = {"head": "户主", "spouse": "配偶", "son": "儿子", "daughter": "女儿", "father": "父亲", "mother": "母亲"}
 TRAINING_WISHES: tuple[str, ...] = (
     "家政服务培训", "养老护理培训", "电工上岗证培训", "焊工培训", "中式烹调培训", "电脑操作培训",
     "机动车驾驶培训", "创业培训（SYB）", "育婴师培训",

@@ -19,7 +19,14 @@ from typing import Any
 from shared import sync_codec
 from shared.coverage import CHINA_TZ
 from shared.occupations import MAJOR_GROUPS, MIDDLE_GROUPS, occupation_by_code, search_occupations
-from shared.validation import FieldError, birth_date_from_id, normalize_text, sex_from_id, validate_id_number
+from shared.validation import (
+    FieldError,
+    birth_date_from_id,
+    normalize_code_text,
+    normalize_text,
+    sex_from_id,
+    validate_id_number,
+)
 from shared.vocab import LABELS_ZH, Education, EmploymentStatus, ServiceItem, VisitOutcome, WorkHours
 
 # header (Chinese) -> key; the first block is the household, then the resident, then the visit
@@ -39,6 +46,8 @@ COLUMNS: dict[str, str] = {
 ALIASES = {"身份证号码": "身份证号", "公民身份号码": "身份证号", "手机": "手机号", "联系电话": "手机号", "学历": "文化程度",
            "小区": "地址", "楼号": "楼栋", "房号": "室", "门牌号": "室", "社区名称": "社区", "网格名称": "网格"}
 REQUIRED = ("社区", "网格", "地址", "姓名", "身份证号")
+FREE_TEXT_KEYS = frozenset({"address", "building", "unit", "room", "relation", "skills", "employer_name",
+                            "training_wish", "visit_notes"})
 LABEL_OF = {key: header for header, key in COLUMNS.items()}
 
 YES = {"是", "有", "y", "yes", "true", "1", "√", "✓", "已登记", "已"}
@@ -143,7 +152,7 @@ def _read_csv(data: bytes) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]
 
 
 def normalize_header(text: str) -> str:
-    text = normalize_text(text or "").replace(" ", "").rstrip("*＊")
+    text = normalize_code_text(text or "").replace(" ", "").rstrip("*＊")
     return ALIASES.get(text, text)
 
 
@@ -180,7 +189,9 @@ def _text(value: Any, key: str) -> str:
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     try:
-        return normalize_text(str(value), field=key, allow_newlines=key == "visit_notes")
+        if key in FREE_TEXT_KEYS:  # as written, Chinese punctuation kept
+            return normalize_text(str(value), field=key, allow_newlines=key == "visit_notes")
+        return normalize_code_text(str(value), field=key)  # dates, numbers, yes/no, codes: full-width folded
     except FieldError as error:
         raise _Bad(key, error.code, error.message_zh) from None
 

@@ -54,18 +54,20 @@ class BrowserStack:
         self.journal.step = name
         print(f"{self.journal.elapsed():7.1f} s  == {name}", flush=True)
 
-    def phone(self, name: str) -> Phone:
-        """A new `doorstep app --web` process with its own data folder, open in its own browser context."""
+    def phone(self, name: str, viewport: dict | None = None) -> Phone:
+        """A new `doorstep app --web` process with its own data folder, open in its own browser context
+        (a phone's 390×844 unless ``viewport`` says otherwise, e.g. a desk's 1366×768)."""
         app = AppProcess(self.workdir, name, self.server)
         self.resources.callback(app.stop)
         app.start()
-        context = self.browser.new_context(viewport=VIEWPORT, device_scale_factor=1)
+        context = self.browser.new_context(viewport=viewport or VIEWPORT, device_scale_factor=1)
         self.resources.callback(context.close)
         context.set_default_timeout(60_000)
         context.route("**/*", self._local_only)
         page = context.new_page()
         self._watch(page, name)
         phone = Phone(page, name, self.journal)
+        phone.address = app.address
         self.phones.append(phone)  # from here a failure saves its screen
         phone.action = f"open {app.address}"
         page.goto(app.address, timeout=BOOT_S * 1000)

@@ -15,7 +15,7 @@ card's texts are merged into one ``aria-label``; a control far down a form is
 in the tree only once scrolled near (mouse wheel); keys typed before the field
 really has the focus land in the previously focused one; a tooltip left up
 by the mouse changes a button's name (the back arrow's is no longer just
-"Back"); the address bar does not always follow the app's route (wait for
+"返回"); the address bar does not always follow the app's route (wait for
 what the screen says instead).
 """
 from __future__ import annotations
@@ -313,7 +313,7 @@ class Phone:
         """
         self.action = f"back arrow until the navigation bar shows, then {tab!r}"
         bar = self.page.get_by_role("tab", name=tab, exact=True).filter(visible=True)
-        arrow = self.page.get_by_role("button", name=re.compile(r"^Back\b")).filter(visible=True)  # a tooltip adds
+        arrow = self.page.get_by_role("button", name=re.compile(r"^返回")).filter(visible=True)  # a tooltip adds
         deadline = time.monotonic() + WAIT_S
         while True:
             seen = wait_until(lambda: "bar" if bar.count() else "arrow" if arrow.count() else None,

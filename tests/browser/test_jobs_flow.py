@@ -31,7 +31,8 @@ def job_seeker(db):
         select r.id, r.name, h.address, h.building, h.unit, h.room from resident r
         join household h on h.id = r.household_id
         where r.deleted = 0 and r.name != '' and (r.employment_status is null or r.employment_status = 'unemployed')
-          and (r.able_to_work is null or r.able_to_work = 1)
+          and (r.able_to_work is null or r.able_to_work = 1) and r.birth_date <= date('now', '-18 years')
+          and r.birth_date > date('now', '-55 years')
           and h.grid_id in (select ua.area_id from user_area ua join user_account u on u.id = ua.user_id
                             where u.username = ?)
         order by r.id limit 1""", USER)

@@ -88,8 +88,8 @@ def test_offline_work_reaches_the_server_and_a_second_phone_decides_the_conflict
     a.see(NEW_NAME)
     a.see("家庭成员（2）")
     stack.step("offline: A records a visit")
-    a.tap("记录走访", expect=lambda: a.page.get_by_role("radio", name="已见面").count())
-    a.check("已见面", role="radio")
+    a.tap("记录走访", expect=lambda: a.page.get_by_role("button", name="已见面").count())
+    a.tap("已见面", expect=lambda: a.page.get_by_role("checkbox", name=name).count())  # who was met: asked now
     a.check("政策咨询")
     a.shot("05-a-visit-offline")
     a.tap("保存", expect="共走访", retry_s=SAVE_RETRY_S)  # the household again, visited
@@ -124,7 +124,9 @@ def test_offline_work_reaches_the_server_and_a_second_phone_decides_the_conflict
     [(conflict_id, state)] = server_rows(server.db, "select id, state from conflict where row_id = ?", rid)
     assert state == "open"
     stack.step("B decides the conflict and syncs the decision")
-    b.tap("采用我（其他设备）的值", expect="没有需要您处理的冲突", retry_s=SAVE_RETRY_S)
+    b.see("我（另一台设备）修改")  # A's value, in force: who and when
+    b.see("您在本机的修改没有生效")  # B's value lost: B is told
+    b.tap("保留此值", expect="没有需要您处理的冲突", retry_s=SAVE_RETRY_S)
     b.tap("立即同步", expect=lambda: server_rows(server.db, "select state from conflict where id = ?",
                                                conflict_id) == [("resolved",)])
     b.see("待上传的修改：0 条")

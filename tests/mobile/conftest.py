@@ -93,13 +93,24 @@ def clock() -> Clock:
 class App:
     page: FakePage
     config: AppConfig
+    main: Any = None
 
     def start(self) -> "App":
-        asyncio.run(create_main(self.config)(self.page))
+        self.main = create_main(self.config)
+        asyncio.run(self.main(self.page))
         return self
 
+    def another_tab(self) -> FakePage:
+        """A second page of the same app process (a browser tab in web mode): same session, own state."""
+        page = FakePage()
+        page.web = True
+        asyncio.run(self.main(page))
+        return page
+
     def open(self, route: str) -> Any:
-        asyncio.run(self.page.push_route(route))
+        """Go to ``route`` as a screen's ``ctx.go`` does (the route shown is rebuilt)."""
+        ctx = self.page.on_route_change.__self__.ctx
+        asyncio.run(ctx.go(route))
         return self.page.view
 
 

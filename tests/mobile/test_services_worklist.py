@@ -1,4 +1,4 @@
-"""Worklist order: never visited, follow-ups due, zero-employment clocks, changes by others (pure function)."""
+"""Worklist order: zero-employment clocks, hardship, follow-ups due, never visited, changes by others; filters."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
@@ -6,7 +6,13 @@ from datetime import date, datetime, timedelta, timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mobile.services.worklist import build_worklist, zero_employment_days_left
+from mobile.services.worklist import (
+    FOLLOW_UP,
+    HARDSHIP,
+    build_worklist,
+    filter_worklist,
+    zero_employment_days_left,
+)
 from shared.coverage import History, zero_employment_clock
 from shared.hlc import Stamp
 from tests.conftest import hypothesis_examples
@@ -36,13 +42,14 @@ def test_households_come_in_the_order_they_need_doing():
         household("zero_late", zero_employment=True, zero_employment_identified_on=TODAY - timedelta(days=25)),
         household("zero_met", zero_employment=True, zero_employment_identified_on=TODAY - timedelta(days=25)),
         household("follow_today"), household("follow_late"), household("follow_later"),
-        household("never"),
+        household("never"), household("poor", low_income=True, single_parent=True, grid_id="g2"),
+        household("poor_done", low_income=True),
         household("changed", stamps={"notes": stamp(NOW - timedelta(days=2), OTHER)}),
         household("changed_by_me", stamps={"notes": stamp(NOW - timedelta(hours=1), ME)}),
         household("changed_long_ago", stamps={"notes": stamp(NOW - timedelta(days=30), OTHER)}),
     ]
     visits = [visit(h, 40) for h in ("done", "zero_open", "zero_late", "zero_met", "changed", "changed_by_me",
-                                     "changed_long_ago")]
+                                     "changed_long_ago", "poor_done")]
     visits += [visit("follow_today", 7, 0), visit("follow_late", 10, -3), visit("follow_later", 1, 5),
                visit("follow_late", 30)]  # an older visit does not hide the newest's follow-up
     resident_changes = {"follow_later": NOW - timedelta(days=1)}
@@ -51,13 +58,22 @@ def test_households_come_in_the_order_they_need_doing():
     worklist = build_worklist(homes, visits, {"never": ["张三"]}, resident_changes, today=TODAY, now=NOW,
                               my_device_id=ME, employment=employment)
     order = [i.household_id for i in worklist.items]
-    assert order == ["never", "follow_late", "follow_today", "zero_late", "zero_open", "follow_later", "changed"]
+    # the 20-day clock first (overdue, then fewest days left), then hardship with something due, then the rest
+    assert order == ["zero_late", "zero_open", "poor", "follow_late", "follow_today", "never", "follow_later",
+                     "changed"]
     reasons = {i.household_id: [text for _, text in i.reasons] for i in worklist.items}
-    assert reasons["never"] == ["从未走访"] and worklist.items[0].names == ["张三"]
+    assert reasons["never"] == ["从未走访"] and worklist.items[5].names == ["张三"]
+    assert reasons["poor"] == ["困难家庭：单亲家庭、低保", "从未走访"]
+    assert [i.household_id for i in filter_worklist(worklist.items, grid_id="g2")] == ["poor"]
+    assert [i.household_id for i in filter_worklist(worklist.items, flag="zero_employment")] == ["zero_late",
+                                                                                                 "zero_open"]
+    assert [i.household_id for i in filter_worklist(worklist.items, reason=FOLLOW_UP)] == ["follow_late",
+                                                                                           "follow_today"]
+    assert [i.household_id for i in filter_worklist(worklist.items, reason=HARDSHIP)] == ["poor"]
     assert reasons["follow_late"] == ["回访逾期 3 天"] and reasons["follow_today"] == ["今天回访"]
     assert reasons["zero_late"] == ["零就业 逾期 5 天"] and reasons["zero_open"] == ["零就业 剩 5 天"]
     assert reasons["follow_later"] == ["他人 1 天前修改"] and reasons["changed"] == ["他人 2 天前修改"]
-    assert worklist.households == 11 and worklist.nothing_due == 4
+    assert worklist.households == 13 and worklist.nothing_due == 5
 
     since_yesterday = build_worklist(homes, visits, {}, resident_changes, today=TODAY, now=NOW, my_device_id=ME,
                                      since=NOW - timedelta(hours=30), employment=employment)  # the phone's first sync

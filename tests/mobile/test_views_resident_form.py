@@ -9,7 +9,7 @@ import pytest
 from shared.occupations import occupation_name
 from shared.validation import make_id_number
 from tests.mobile.flows import ctx, ready
-from tests.mobile.ui import button, choose, field, pick, radio_group, tap, texts, type_into, walk
+from tests.mobile.ui import button, choose, field, pick, radio_group, set_yes_no, tap, texts, type_into, walk
 
 NEW_ID = make_id_number("210402", date(1978, 9, 30), 24)  # even 17th digit: female
 
@@ -135,3 +135,63 @@ def test_a_status_change_that_fails_halfway_saves_neither_the_resident_nor_its_h
     tap(button(view, "保存"))  # tried again: both land
     assert store.get("resident", person.id)["employment_status"] == "flexible"
     assert [(r["kind"], r["value"]) for r in store.rows("status_record")] == [("employment", "flexible")]
+
+
+def test_never_registered_is_no_deregistration_and_chinese_punctuation_is_kept(make_app, cloud):
+    from sqlalchemy import select
+
+    from shared.models import Resident, StatusRecord
+
+    app = ready(make_app())
+    view, home = open_new(app, cloud)
+    type_into(field(view, "姓名"), "赵丽")
+    full_width_id = NEW_ID.translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789X"})
+    type_into(field(view, "身份证号"), full_width_id)
+    type_into(field(view, "手机号"), "１３９００００２２２２")
+    choose(field(view, "就业状态"), "unemployed")
+    set_yes_no(view, "失业登记", "否")
+    type_into(field(view, "备注"), "白天在超市上班（周一休息），电话：晚上打；")
+    type_into(field(view, "工作单位"), "抚顺市（新抚区）家政公司")
+    tap(button(view, "保存"))
+    assert app.page.route == f"/household/{home}", texts(view)
+    store = ctx(app).session.store
+    person = next(r for r in store.rows("resident", household_id=home) if r["name"] == "赵丽")
+    assert person["id_number"] == NEW_ID and person["phone"] == "13900002222"  # codes folded to half-width
+    assert person["notes"] == "白天在超市上班（周一休息），电话：晚上打；"  # free text as typed
+    assert person["employer_name"] == "抚顺市（新抚区）家政公司"
+    kinds = {(h["kind"], h["value"]) for h in store.rows("status_record", resident_id=person["id"])}
+    assert kinds == {("employment", "unemployed")}  # no 注销失业登记 for someone never registered
+    assert "注销失业登记" not in texts(app.page.view)
+
+    tap(button(app.open("/sync"), "立即同步"))
+    with cloud.engine.connect() as conn:
+        row = conn.execute(select(Resident.__table__).where(Resident.__table__.c.id == person["id"])).mappings().one()
+        records = conn.execute(select(StatusRecord.__table__.c.value)
+                               .where(StatusRecord.__table__.c.resident_id == person["id"])).scalars().all()
+    assert row["notes"] == "白天在超市上班（周一休息），电话：晚上打；" and row["unemployment_registered"] is False
+    assert records == ["unemployed"]
+
+
+def test_a_child_is_a_household_member_not_a_job_seeker(make_app, cloud, clock):
+    from shared.validation import in_labour_force, missing_fields
+
+    app = ready(make_app())
+    today = clock().astimezone().date()
+    child_id = make_id_number("210402", date(today.year - 4, 3, 1), 22)  # a girl of four
+    view, home = open_new(app, cloud)
+    type_into(field(view, "姓名"), "王小雨")
+    type_into(field(view, "身份证号"), child_id)
+    choose(field(view, "与户主关系"), "女儿")
+    assert meter_text(view) == "信息完整度 4/4（完整）"  # name, ID number, sex, birth date: nothing about work
+    tap(button(view, "保存"))
+    card = app.page.view
+    child = next(c for c in walk(card) if isinstance(c, ft.Card) and texts(c).startswith("王小雨"))
+    shown = texts(child)
+    assert "女儿 · 女 · 4 岁" in shown and "信息完整" in shown and "信息缺" not in shown
+    assert "推荐岗位" not in shown and "编辑信息" in shown
+    adult = next(c for c in walk(card) if isinstance(c, ft.Card) and texts(c).startswith("王芳"))
+    assert "推荐岗位" in texts(adult)
+    row = {"birth_date": date(today.year - 4, 3, 1), "employment_status": None}
+    assert not in_labour_force(row, today) and missing_fields(row, on=today) == ["name", "id_number", "sex"]
+    assert in_labour_force(dict(row, birth_date=date(today.year - 30, 1, 1)), today)
+    assert len(missing_fields(row)) == 10  # the rates' rule (registered unemployed people) is unchanged

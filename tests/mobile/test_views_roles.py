@@ -56,14 +56,14 @@ def test_a_manager_lands_on_coverage_and_never_on_the_coordinators_worklist(make
     app.open("/sync")
     assert [v.route for v in app.page.views] == [manager_dashboard.ROUTE, "/sync"]
     assert tabs(app.page.view) == MANAGER_TABS
-    # after the idle lock, the PIN brings the manager back to coverage
+    # after the idle lock, the PIN brings the manager back to where they were, on their home's stack
     clock.advance(minutes=6)
     assert ctx(app).service(SignInService).lock_if_idle()
-    view = app.open("/sync")
+    view = app.open("/settings")
     assert app.page.route == "/unlock"
     type_into(field(view, "PIN"), "135792")
     tap(button(view, "解锁"))
-    assert app.page.route == manager_dashboard.ROUTE
+    assert [v.route for v in app.page.views] == [manager_dashboard.ROUTE, "/sync"]
 
 
 def test_an_opened_household_stacks_on_the_managers_home(make_app, cloud):

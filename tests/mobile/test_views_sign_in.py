@@ -60,7 +60,7 @@ def test_the_phone_locks_when_idle_and_unlocks_offline_with_the_pin(make_app, cl
     assert not service.lock_if_idle()
     clock.advance(minutes=6)  # default lock time is 5 minutes
     assert service.lock_if_idle()
-    view = app.open("/")  # any screen now leads to the unlock screen
+    view = app.open("/search")  # any screen now leads to the unlock screen
     assert app.page.route == "/unlock"
     type_into(field(view, "PIN"), "000000")
     tap(button(view, "解锁"))
@@ -76,7 +76,7 @@ def test_five_wrong_pins_wipe_the_phone_and_send_it_back_to_sign_in(make_app):
     sign_in(app)
     set_pin(app)
     _ctx(app).service(SignInService).lock()
-    app.open("/")
+    app.open("/search")
     for _ in range(5):
         type_into(field(app.page.view, "PIN"), "000000")
         tap(button(app.page.view, "解锁"))

@@ -28,7 +28,9 @@ def test_sync_pushes_what_was_done_offline_and_shows_what_came_and_went(make_app
     view = app.open("/sync")
     assert "待上传的修改：1 条" in texts(view)
     tap(button(view, "立即同步"))
-    assert "服务器" in texts(app.page.view) and "待上传的修改：1 条" in texts(app.page.view)  # offline: kept
+    shown = texts(app.page.view)
+    assert "无法连接服务器，请检查网络后再试。修改已保存在本机，不会丢失。" in shown and "待上传的修改：1 条" in shown
+    assert "unreachable" not in shown and "ConnectError" not in shown  # Chinese only
     cloud.transport.online = True
     tap(button(app.page.view, "立即同步"))
     shown = texts(app.page.view)
@@ -55,9 +57,16 @@ def test_a_conflict_that_concerns_me_shows_both_values_and_my_decision_reaches_t
     assert len(cards) == 1
     card = texts(cards[0])
     assert "居民 王芳 · 手机号" in card and "13900000001" in card and "13700000002" in card
-    assert "本机" in card and "其他人员" in card
+    # the colleague's edit is the later one and is in force: listed first, with who and when; this phone is told
+    lines = card.splitlines()
+    assert lines[1] == "您在本机的修改没有生效：他人同时改了这一项。请确认保留哪个值。"
+    assert lines[2:6] == ["当前生效", lines[3], "13700000002", "保留此值"] and lines[3].startswith("其他工作人员修改 · ")
+    assert lines[6:10] == ["未生效", lines[7], "13900000001", "改用此值"] and lines[7].startswith("我（本机）修改 · ")
+    assert "您有 1 处修改没有生效" in shown
+    assert "1 处同步冲突待确认" in texts(app.open("/"))  # told on the worklist too
 
-    tap(button(cards[0], "采用其他人员的值"))
+    cards = [c for c in walk(app.open("/sync")) if isinstance(c, ft.Card)]
+    tap(button(cards[0], "保留此值"))
     view = app.page.view
     assert "没有需要您处理的冲突" in texts(view) and "待上传的修改：" in texts(view)
     tap(button(view, "立即同步"))

@@ -3,8 +3,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import flet as ft
+
+from mobile.services.worklist import ZERO_EMPLOYMENT
 from tests.mobile.flows import ctx, ready
-from tests.mobile.ui import button, choose, field, tap, texts, type_into
+from tests.mobile.ui import button, choose, field, tap, texts, type_into, walk
 
 
 def reasons_of(view, address: str) -> str:
@@ -55,3 +58,33 @@ def test_a_member_changed_on_another_phone_puts_the_household_on_the_worklist(ma
     colleague.sync()
     tap(button(app.open("/sync"), "立即同步"))
     assert "他人今天修改" in reasons_of(app.open("/"), "幸福一网格小区")
+
+
+def test_an_overdue_zero_employment_household_comes_first_and_the_filters_narrow_the_list(make_app, cloud, clock):
+    app = ready(make_app())
+    session = ctx(app).session
+    first = cloud.world.households["grid_a1"]
+    today = clock().astimezone().date()
+    for n in range(60):  # a grid full of households nobody has visited yet
+        session.store.save("household", {"grid_id": first.grid_id, "community_id": first.community_id,
+                                          "address": f"新建小区 {n + 1} 号楼"}, now=session.now())
+    poor = session.store.save("household", {"grid_id": first.grid_id, "community_id": first.community_id,
+                                            "address": "低保户 1 号楼", "low_income": True}, now=session.now())
+    session.store.save("household", {"zero_employment": True, "zero_employment_identified_on":
+                                     today - timedelta(days=41)}, row_id=first.id, now=session.now())
+    view = app.open("/")
+    lines = [t for t in texts(view).splitlines() if t.endswith("号楼") or t == "幸福一网格小区"]
+    assert lines[:2] == ["幸福一网格小区", "低保户 1 号楼"]  # the 20-day clock, then hardship, on the first screen
+    assert "零就业 逾期 21 天" in reasons_of(view, "幸福一网格小区")
+    assert "困难家庭：低保" in reasons_of(view, "低保户 1 号楼")
+    assert button(view, "显示更多（还有 12 户）").visible
+
+    choose(field(view, "困难类型"), "low_income")
+    view = app.page.view
+    assert "筛选后 1 户" in texts(view) and "低保户 1 号楼" in texts(view) and "新建小区 1 号楼" not in texts(view)
+    choose(field(view, "困难类型"), "all")
+    choose(field(app.page.view, "待办原因"), str(ZERO_EMPLOYMENT))
+    view = app.page.view
+    assert "筛选后 1 户" in texts(view) and "幸福一网格小区" in texts(view)
+    assert {c.key for c in walk(view) if isinstance(c, ft.Card)} == {first.id}
+    assert poor != first.id

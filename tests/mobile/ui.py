@@ -12,7 +12,12 @@ from flet.controls.base_control import BaseControl
 
 
 class FakePage:
-    """What the app's code uses of ``ft.Page``; ``push_route`` answers like the Flutter client (a route change)."""
+    """What the app's code uses of ``ft.Page``; ``push_route`` answers like the Flutter client.
+
+    The client fires a route change only when the route changes: pushing the
+    route already shown does nothing (a screen that wants to redraw itself must
+    do so, ``AppContext.refresh``).
+    """
 
     def __init__(self, route: str = "/") -> None:
         self.route = route
@@ -36,6 +41,8 @@ class FakePage:
         return self.dialogs.pop() if self.dialogs else None
 
     async def push_route(self, route: str) -> None:
+        if route == self.route:
+            return
         self.route = route
         await self.on_route_change(SimpleNamespace(route=route))
 
@@ -45,6 +52,13 @@ class FakePage:
     @property
     def view(self) -> Any:
         return self.views[-1]
+
+    def finish_tasks(self) -> Any:
+        """Run the background work screens started (``page.run_task``: loading from the server); the top view."""
+        while self.tasks:
+            handler, args = self.tasks.pop(0)
+            run(handler(*args))
+        return self.view
 
 
 def run(result: Any) -> Any:
@@ -90,25 +104,57 @@ def field(root: Any, label: str) -> Any:
 
 def button(root: Any, caption: str) -> Any:
     found = [c for c in walk(root) if isinstance(c, (ft.Button, ft.TextButton, ft.OutlinedButton, ft.IconButton))
-             and (c.content == caption or getattr(c, "tooltip", None) == caption)]
+             and (getattr(c, "content", None) == caption or getattr(c, "tooltip", None) == caption)]
     assert len(found) == 1, f"{len(found)} buttons {caption!r}"
     return found[0]
 
 
 def checkbox(root: Any, label: str) -> Any:
-    found = [c for c in walk(root) if isinstance(c, ft.Checkbox) and c.label == label]
+    found = [c for c in walk(root) if isinstance(c, ft.Checkbox) and label in (c.label, c.semantics_label)]
     assert len(found) == 1, f"{len(found)} checkboxes {label!r}"
     return found[0]
 
 
 def radio_group(root: Any, choice_label: str) -> Any:
-    """The radio group holding a radio labelled ``choice_label``; returns (group, value)."""
+    """The first choice group (radios, segmented buttons) offering ``choice_label``; returns (group, value).
+
+    A segmented button's ``value`` is read as its one selected segment.
+    """
     for group in walk(root):
         if isinstance(group, ft.RadioGroup):
             for radio in walk(group.content):
                 if isinstance(radio, ft.Radio) and radio.label == choice_label:
                     return group, radio.value
+        if isinstance(group, ft.SegmentedButton):
+            for segment in group.segments:
+                if _segment_text(segment) == choice_label:
+                    return SegmentedView(group), segment.value
     raise AssertionError(f"no radio {choice_label!r}")
+
+
+def _segment_text(segment: Any) -> Any:
+    return segment.label.value if isinstance(segment.label, ft.Text) else segment.label
+
+
+class SegmentedView:
+    """A segmented button seen as a radio group: ``value`` is the selected segment, choosing fires on_change."""
+
+    def __init__(self, button: Any) -> None:
+        self.button = button
+
+    @property
+    def value(self) -> Any:
+        return self.button.selected[0] if self.button.selected else None
+
+    @value.setter
+    def value(self, value: Any) -> None:
+        self.button.selected = [value] if value is not None else []
+
+    @property
+    def on_change(self) -> Any:
+        return self.button.on_change
+
+    on_select = None
 
 
 def event(control: Any) -> SimpleNamespace:
@@ -143,3 +189,16 @@ def tick(root: Any, label: str, value: bool = True) -> None:
 
 def tap(control: Any) -> Any:
     return run(control.on_click(event(control)))
+
+
+def set_yes_no(root: Any, label: str, answer: str) -> None:
+    """Answer the choice group labelled ``label`` (是/否, 男/女) with the segment ``answer``."""
+    for control in walk(root):
+        if isinstance(control, ft.SegmentedButton) and (control.data or {}).get("label") == label:
+            for segment in control.segments:
+                if _segment_text(segment) == answer:
+                    control.selected = [segment.value]
+                    run(control.on_change(event(control)))
+                    return
+            raise AssertionError(f"no choice {answer!r} in {label!r}")
+    raise AssertionError(f"no choice group {label!r}")

@@ -123,7 +123,7 @@ def test_families_are_plausible(demo):
         people = members[household["id"]]
         assert [p["relation"] for p in people].count("户主") == 1
         head = next(p for p in people if p["relation"] == "户主")
-        for child in (p for p in people if p["relation"] in ("子", "女")):
+        for child in (p for p in people if p["relation"] in ("儿子", "女儿")):
             assert child["birth_date"] < head["birth_date"] + timedelta(days=365 * 50)
             assert child["birth_date"] > head["birth_date"] + timedelta(days=365 * 18)
             if head["sex"] == "male":

@@ -22,6 +22,7 @@ from shared.validation import (
     is_complete,
     make_id_number,
     missing_fields,
+    normalize_code_text,
     normalize_name,
     normalize_text,
     sex_from_id,
@@ -325,13 +326,24 @@ def test_invalid_phones_have_codes_and_no_personal_data(value, code):
     [
         ("ＡＢＣａｂｃ１２３", "ABCabc123"),
         ("（Ｔｅｓｔ）！", "(Test)!"),
-        ("\u3000 你好\u3000", "你好"),
-        ("cafe\u0301", "café"),
+        ("\u3000 １３９－0000\u3000", "139-0000"),
         ("Ｅ\u0301", "É"),
         ("  a\u3000b  ", "a b"),
     ],
 )
-def test_normalize_text_examples(value, expected):
+def test_normalize_code_makes_full_width_half_width(value, expected):
+    assert normalize_code_text(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("家住３号楼，电话：见备注（白天不在）；", "家住３号楼，电话：见备注（白天不在）；"),  # free text as typed
+        ("\u3000 你好\u3000", "你好"),
+        ("cafe\u0301", "café"),
+    ],
+)
+def test_normalize_text_keeps_full_width_punctuation(value, expected):
     assert normalize_text(value) == expected
 
 
