@@ -30,6 +30,8 @@ from __future__ import annotations
 
 import hashlib
 import math
+import random
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -131,10 +133,25 @@ def claim(conn: Connection, attempt: Attempt, now: datetime, policy: Policy) -> 
     """Count this attempt as a failure under every key (cleared on success), or 429 when one must still wait.
 
     Reads, then writes only if every row is as read (compare and set on ``attempts``): of two processes
-    counting the same attempt at once, one passes and the other gets 429. Commits on ``conn``.
+    counting the same attempt at once, one passes and the other reads again. Commits on ``conn``.
     """
     if not policy.enabled:
         return
+    # Colleagues behind one address sign in at the same moment: a lost compare-and-set is read again and
+    # retried (a few times), not answered 429; only a real wait after failures refuses.
+    for round_ in range(RACE_RETRIES):
+        if _claim_once(conn, attempt, now, policy):
+            forget_stale(conn, now, policy)
+            return
+        time.sleep(random.uniform(0, 0.01 * (round_ + 1)))  # out of step with the request it raced
+    raise _too_many(policy.first_delay.total_seconds())
+
+
+RACE_RETRIES = 20
+
+
+def _claim_once(conn: Connection, attempt: Attempt, now: datetime, policy: Policy) -> bool:
+    """One read and compare-and-set of every key; False when another request counted one of them meanwhile."""
     rows = {row.key: row for row in conn.execute(select(_THROTTLE).where(_THROTTLE.c.key.in_(list(attempt.keys))))}
     conn.commit()  # a write transaction that starts with its write waits its turn on SQLite
     wait = timedelta(0)
@@ -160,9 +177,9 @@ def claim(conn: Connection, attempt: Attempt, now: datetime, policy: Policy) -> 
                 raise _Raced
     except (IntegrityError, _Raced):  # another request counted an attempt of these keys meanwhile
         conn.rollback()
-        raise _too_many(policy.first_delay.total_seconds()) from None
+        return False
     conn.commit()
-    forget_stale(conn, now, policy)
+    return True
 
 
 def forget_stale(conn: Connection, now: datetime, policy: Policy) -> None:
