@@ -64,6 +64,27 @@ def _push_blocked_on_device_row(engine) -> bool:
             "AND query ILIKE 'UPDATE device%'")).scalar())
 
 
+def _push_held_at_its_last_statement(phone: FieldPhone, engine):
+    """Hold the device row, then sync: the push merges everything and waits at its last statement.
+
+    Returns the connection holding the lock, the thread syncing and the list its outcome goes to.
+    """
+    locker = engine.connect()
+    locker.execute(text("SELECT id FROM device WHERE id = :d FOR UPDATE"), {"d": phone.login["device_id"]})
+    outcome: list[BaseException | None] = []
+
+    def push() -> None:
+        try:
+            phone.sync(retries=0)
+            outcome.append(None)
+        except SyncError as error:
+            outcome.append(error)
+    pusher = threading.Thread(target=push)
+    pusher.start()
+    _wait_for(lambda: _push_blocked_on_device_row(engine), 60, "the push to reach its last statement")
+    return locker, pusher, outcome
+
+
 @pytest.mark.postgres
 def test_a_server_killed_in_the_middle_of_a_push_loses_nothing_and_applies_nothing_twice(pg_empty_database,
                                                                                          tmp_path):
@@ -77,20 +98,7 @@ def test_a_server_killed_in_the_middle_of_a_push_loses_nothing_and_applies_nothi
         phone.sync()
         visits = phone.day_of_work(visits=6, edits=6)
         before = last_version(engine)
-        # Hold the device row: the push merges everything, then waits at its last statement.
-        locker = engine.connect()
-        locker.execute(text("SELECT id FROM device WHERE id = :d FOR UPDATE"), {"d": phone.login["device_id"]})
-        outcome: list[BaseException | None] = []
-
-        def push() -> None:
-            try:
-                phone.sync(retries=0)
-                outcome.append(None)
-            except SyncError as error:
-                outcome.append(error)
-        pusher = threading.Thread(target=push)
-        pusher.start()
-        _wait_for(lambda: _push_blocked_on_device_row(engine), 60, "the push to reach its last statement")
+        locker, pusher, outcome = _push_held_at_its_last_statement(phone, engine)
         server.kill()
         locker.rollback()
         locker.close()
@@ -183,19 +191,7 @@ def test_postgresql_restarted_during_a_sync(tmp_path):
             phone.sync()
             visits = phone.day_of_work(visits=5, edits=5)
             before = last_version(engine)
-            locker = engine.connect()
-            locker.execute(text("SELECT id FROM device WHERE id = :d FOR UPDATE"), {"d": phone.login["device_id"]})
-            outcome: list[BaseException | None] = []
-
-            def push() -> None:
-                try:
-                    phone.sync(retries=0)
-                    outcome.append(None)
-                except SyncError as error:
-                    outcome.append(error)
-            pusher = threading.Thread(target=push)
-            pusher.start()
-            _wait_for(lambda: _push_blocked_on_device_row(engine), 60, "the push to reach its last statement")
+            locker, pusher, outcome = _push_held_at_its_last_statement(phone, engine)
             cluster.restart()  # every connection, the push's and the lock's, is cut
             locker.invalidate()
             pusher.join(60)
