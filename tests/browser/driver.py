@@ -313,7 +313,8 @@ class Phone:
         """
         self.action = f"back arrow until the navigation bar shows, then {tab!r}"
         bar = self.page.get_by_role("tab", name=tab, exact=True).filter(visible=True)
-        arrow = self.page.get_by_role("button", name=re.compile(r"^返回")).filter(visible=True)  # a tooltip adds
+        arrow = (self.page.get_by_role("button", name=re.compile(r"^返回"))  # a tooltip adds to the name
+                 .or_(self.page.locator('[aria-label="返回"]'))).filter(visible=True)  # an icon button: its tooltip
         deadline = time.monotonic() + WAIT_S
         while True:
             seen = wait_until(lambda: "bar" if bar.count() else "arrow" if arrow.count() else None,
