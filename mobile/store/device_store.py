@@ -41,6 +41,7 @@ from shared.sync_schema import SYNC_SPECS
 
 # Meta keys readable before unlock (nothing personal); every other meta value is sealed.
 PLAIN_META = frozenset({"server_url", "lock_minutes"})
+LEFT_AREAS_META = "left_areas"  # areas the user was taken off, whose rows are still to remove
 CHINA = timezone(timedelta(hours=8))
 
 
@@ -182,12 +183,15 @@ class DeviceStore:
 
     def set_meta(self, key: str, value: Any) -> None:
         """Store a JSON value; sealed unless the key is one of PLAIN_META."""
+        with self._tx.write() as conn:
+            self._set_meta_in(conn, key, value)
+
+    def _set_meta_in(self, conn: Connection, key: str, value: Any) -> None:
         sealed = key not in PLAIN_META
         stored = (self.cipher.seal_json(value, self.cipher.place("meta", "value", key)) if sealed
                   else json.dumps(value, ensure_ascii=False))
-        with self._tx.write() as conn:
-            conn.execute(delete(META).where(META.c.key == key))
-            conn.execute(insert(META).values(key=key, value=stored, sealed=sealed))
+        conn.execute(delete(META).where(META.c.key == key))
+        conn.execute(insert(META).values(key=key, value=stored, sealed=sealed))
         self._meta_cache[key] = value
 
     def delete_meta(self, key: str) -> None:
@@ -425,17 +429,53 @@ class DeviceStore:
                 conn.execute(update(DEVICE_STATE).where(DEVICE_STATE.c.id == 1).values(clock=clock.last))
             return counts
 
-    def apply_page(self, rows: list[Mapping[str, Any]], cursor: int, server_stamp: str | None = None) -> int:
-        """Apply one pulled page and save its cursor, in one transaction; returns the rows applied."""
+    def apply_page(self, rows: list[Mapping[str, Any]], cursor: int, server_stamp: str | None = None, *,
+                   left_areas: list[Mapping[str, str]] = (), tombstone_horizon: int = 0) -> int:
+        """Apply one pulled page and save its cursor, in one transaction; returns the rows applied.
+
+        ``left_areas`` (areas the user no longer holds) are remembered until
+        ``leave_areas`` removes their rows; tombstones at or below
+        ``tombstone_horizon`` (purged on the server) are dropped.
+        """
         with self._tx.write() as conn:
             clock, _state = self._clock(conn)
             count = syncing.apply_page(conn, self.cipher, rows, clock, hook=self.fault_hook)
             if server_stamp:
                 clock.observe(server_stamp)
+            if left_areas:
+                known = self._meta_in(conn, LEFT_AREAS_META) or []
+                self._set_meta_in(conn, LEFT_AREAS_META, known + [dict(a) for a in left_areas if dict(a) not in known])
+            syncing.compact_tombstones(conn, tombstone_horizon)
             if self.fault_hook:
                 self.fault_hook("apply:cursor")
             conn.execute(update(DEVICE_STATE).where(DEVICE_STATE.c.id == 1).values(cursor=cursor, clock=clock.last))
         return count
+
+    @property
+    def left_areas(self) -> list[dict[str, str]]:
+        """Areas the user was taken off whose rows are still on the phone (``{"area_id", "level"}``)."""
+        return list(self.get_meta(LEFT_AREAS_META) or [])
+
+    def leave_areas(self) -> list[dict[str, str]]:
+        """Remove the rows of the areas the user left, but those with unpushed edits; returns the areas left to do.
+
+        The sync engine pushes the outbox first, so every edit made there
+        reaches the server before its row goes (``docs/sync-protocol.md``).
+        """
+        with self._tx.write() as conn:
+            areas = self._meta_in(conn, LEFT_AREAS_META) or []
+            if not areas:
+                return []
+            waiting = syncing.remove_area_rows(conn, areas)
+            self._set_meta_in(conn, LEFT_AREAS_META, waiting)
+            return waiting
+
+    def _meta_in(self, conn: Connection, key: str) -> Any:
+        row = conn.execute(select(META.c.value, META.c.sealed).where(META.c.key == key)).first()
+        if row is None:
+            return None
+        return (self.cipher.open_json(row.value, self.cipher.place("meta", "value", key)) if row.sealed
+                else json.loads(row.value))
 
     def observe(self, stamp: str) -> None:
         """Move the device clock past a stamp seen from the server."""

@@ -54,6 +54,7 @@ class SyncSummary:
     finished_at: datetime | None = None
     bytes_sent: int = 0
     bytes_received: int = 0
+    left_areas: list[str] = field(default_factory=list)  # areas taken off this user: their rows were removed
 
 
 class SyncEngine:
@@ -107,6 +108,10 @@ class SyncEngine:
                 self.pull(summary, report)
             except ResyncRequired:
                 self._resync(summary, report)
+            if self.store.left_areas:  # moved records leave the phone: its edits of them are pushed first
+                self.push(summary, report)
+                summary.left_areas = [a["area_id"] for a in self.store.left_areas]
+                self.store.leave_areas()
             summary.finished_at = self.clock()
             self.store.set_meta("last_sync_at", summary.finished_at.isoformat())
         except StoreLocked:  # the app locked itself meanwhile: whole pages stay applied, the rest waits
@@ -170,7 +175,9 @@ class SyncEngine:
             if pages >= wire.MAX_PAGES:
                 raise BadAnswer("endless feed")
             try:  # one local transaction: a page that does not fit leaves nothing behind
-                self.store.apply_page(data["rows"], page.cursor, page.server_stamp)
+                self.store.apply_page(data["rows"], page.cursor, page.server_stamp,
+                                      left_areas=[a.model_dump() for a in page.left_areas],
+                                      tombstone_horizon=page.tombstone_horizon)
             except (ValueError, KeyError, TypeError, AttributeError, DecryptionError):
                 raise BadAnswer("rows do not fit") from None
             summary.pulled += len(page.rows)

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 
 from sqlalchemy import Connection, bindparam, select
 
@@ -90,9 +90,14 @@ class PushedChange(Protocol):
     incoming: Any  # shared.merge.IncomingChange: ``values`` may get the caller's id
 
 
-def refused_changes(conn: Connection, scope: Scope, user_id: str, items: Iterable[PushedChange],
+def refused_changes(conn: Connection, scope: Scope | Callable[[Any], Scope], user_id: str,
+                    items: Iterable[PushedChange],
                     existing: Mapping[tuple[str, str], Mapping[str, Any] | None]) -> dict[int, proto.ChangeResult]:
-    """The changes of the batch the guard refuses, by ``seq``; ``existing`` holds the rows the batch changes."""
+    """The changes of the batch the guard refuses, by ``seq``; ``existing`` holds the rows the batch changes.
+
+    ``scope`` may be a function of the change (a grid the caller handed over still takes their earlier edits).
+    """
+    scope_of = scope if callable(scope) else (lambda _item: scope)
     items = sorted(items, key=lambda item: item.change.seq)
     targets = _fetch_targets(conn, items, existing)
     pending: dict[tuple[str, str], dict[str, Any]] = {}  # rows as the batch leaves them (creates and edits)
@@ -108,7 +113,7 @@ def refused_changes(conn: Connection, scope: Scope, user_id: str, items: Iterabl
         values = item.incoming.values
         row = {**(before or {}), **values, "id": change.row_id}
         problem = _who_problem(change.table, values, before, user_id) or _reference_problem(
-            scope, change.table, row, values, before is None,
+            scope_of(item), change.table, row, values, before is None,
             lambda table, row_id: pending.get((table, row_id), targets.get((table, row_id))))
         if problem:
             refused[change.seq] = proto.ChangeResult(seq=change.seq, status="rejected", code=problem[0],
