@@ -34,7 +34,7 @@ from mobile.store.errors import StoreLocked
 from mobile.store.keystore import KeyStore
 from mobile.store.rows import SEALED_COLUMNS, open_row
 from mobile.store.vault import Vault
-from shared.hlc import HybridClock
+from shared.hlc import HybridClock, parse_stamp
 from shared.models import MODEL_BY_TABLE, device_tables, new_id
 from shared.sync_codec import clean_row, column_info, decode_value
 from shared.sync_schema import SYNC_SPECS
@@ -42,6 +42,18 @@ from shared.sync_schema import SYNC_SPECS
 # Meta keys readable before unlock (nothing personal); every other meta value is sealed.
 PLAIN_META = frozenset({"server_url", "lock_minutes"})
 LEFT_AREAS_META = "left_areas"  # areas the user was taken off, whose rows are still to remove
+CLOCK_OFFSET_META = "clock_offset_ms"  # server time minus this phone's time, when they differ by more than ...
+CLOCK_TOLERANCE_MS = 2 * 60 * 1000  # ... this (the server clamps stamps more than 5 minutes ahead)
+CLOCK_NOTICE_META = "clock_notice_given"
+
+
+def clock_notice_zh(offset_ms: int) -> str:
+    """What the coordinator is told once when the phone's clock is wrong (offset: server minus phone)."""
+    hours = abs(offset_ms) / 3_600_000
+    amount = f"约 {hours:.0f} 小时" if hours >= 1 else f"约 {abs(offset_ms) // 60_000} 分钟"
+    way = "慢" if offset_ms > 0 else "快"
+    return (f"手机时间不准：比服务器{way}{amount}。请在手机设置中校准日期和时间；"
+            "在此之前，本应用按服务器时间记录您的修改，不会丢失。")
 CHINA = timezone(timedelta(hours=8))
 
 
@@ -351,7 +363,7 @@ class DeviceStore:
             if current["deleted"]:
                 return
             clock, state = self._clock(conn)
-            edit = plan_delete(table, current, clock.tick(epoch_ms(now)), user_id=self.user_id)
+            edit = plan_delete(table, current, clock.tick(self._corrected_ms(now)), user_id=self.user_id)
             self._record(conn, table, current, edit, clock, state)
 
     def resolve_conflict(self, conflict_id: str, chosen_value: Any, *, now: datetime) -> None:
@@ -370,6 +382,45 @@ class DeviceStore:
             closing = {"state": "resolved", "resolved_by": self.user_id, "resolved_value": chosen_value}
             self._save_in(conn, "conflict", clean_row("conflict", closing, today=local_today(now)), conflict_id, now)
 
+    @property
+    def clock_offset_ms(self) -> int:
+        """Server time minus this phone's time as last measured (0 while they agree within 2 minutes)."""
+        return int(self.get_meta(CLOCK_OFFSET_META) or 0)
+
+    def _corrected_ms(self, now: datetime) -> int:
+        """The time an edit is stamped with: the phone's clock corrected by what the server's clock said."""
+        return epoch_ms(now) + self.clock_offset_ms
+
+    def learn_server_time(self, server_stamp: str, local_now: datetime) -> str | None:
+        """Compare the server's clock (a ``server_stamp`` just received) with the phone's; returns a notice once.
+
+        When they differ by more than ``CLOCK_TOLERANCE_MS`` the offset is kept
+        and the next edits are stamped with the corrected time; a clock state
+        that ran ahead with the wrong time is brought back to the server's
+        (the server keeps this device's stamps in the order they were made,
+        so edits stamped before and after the correction keep their order).
+        Returns the Chinese notice (手机时间不准…) the first time a wrong clock
+        is seen, None otherwise.
+        """
+        server_ms = parse_stamp(server_stamp).physical_ms
+        offset = server_ms - epoch_ms(local_now)
+        wrong = abs(offset) > CLOCK_TOLERANCE_MS
+        with self._tx.write() as conn:
+            if wrong != bool(self._meta_in(conn, CLOCK_OFFSET_META)) or wrong:
+                self._set_meta_in(conn, CLOCK_OFFSET_META, offset if wrong else 0)
+            if not wrong:
+                if self._meta_in(conn, CLOCK_NOTICE_META):
+                    self._set_meta_in(conn, CLOCK_NOTICE_META, False)  # told again if it goes wrong again
+                return None
+            clock, _state = self._clock(conn)
+            if parse_stamp(clock.last).physical_ms > server_ms + CLOCK_TOLERANCE_MS:
+                clock = HybridClock(clock.device_id, server_stamp)
+                conn.execute(update(DEVICE_STATE).where(DEVICE_STATE.c.id == 1).values(clock=clock.last))
+            if self._meta_in(conn, CLOCK_NOTICE_META):
+                return None
+            self._set_meta_in(conn, CLOCK_NOTICE_META, True)
+            return clock_notice_zh(offset)
+
     def _clock(self, conn: Connection) -> tuple[HybridClock, dict]:
         device_id = self.device_id
         if not device_id:
@@ -382,7 +433,7 @@ class DeviceStore:
         if current is not None and current["deleted"]:
             raise ValueError(f"this {table} record was deleted")
         clock, state = self._clock(conn)
-        stamp = clock.tick(epoch_ms(now))
+        stamp = clock.tick(self._corrected_ms(now))
         if current is None:
             edit = plan_create(table, row_id or new_id(), cleaned, stamp, now=now, user_id=self.user_id)
         else:

@@ -55,6 +55,7 @@ class SyncSummary:
     bytes_sent: int = 0
     bytes_received: int = 0
     left_areas: list[str] = field(default_factory=list)  # areas taken off this user: their rows were removed
+    clock_notice: str | None = None  # 手机时间不准…: shown once when the phone's clock is wrong
 
 
 class SyncEngine:
@@ -144,6 +145,7 @@ class SyncEngine:
             body = {"protocol": proto.PROTOCOL_VERSION, "device_id": self.store.device_id, "changes": batch}
             answer = wire.push_answer(self._request("POST", PUSH_PATH, json=body), {c["seq"] for c in batch})
             results = [r.model_dump() for r in answer.results]
+            self._learn_time(summary, answer.server_stamp)
             counts = self.store.acknowledge(results, now=self.clock(), server_stamp=answer.server_stamp)
             by_seq = {c["seq"]: c for c in batch}
             summary.pushed += counts.get("applied", 0) + counts.get("conflict", 0)
@@ -155,6 +157,11 @@ class SyncEngine:
             last_sent = batch[-1]["seq"]
             done += len(batch)
             report("push", min(1.0, done / total))
+
+    def _learn_time(self, summary: SyncSummary, server_stamp: str) -> None:
+        notice = self.store.learn_server_time(server_stamp, self.clock())
+        if notice:
+            summary.clock_notice = notice
 
     def _next_batch(self) -> list[dict[str, Any]]:
         batch, size = [], 0
@@ -172,6 +179,7 @@ class SyncEngine:
             cursor = self.store.cursor
             data = self._request("GET", PULL_PATH, params={"cursor": cursor, "limit": self.page_size})
             page = wire.pull_page(data, cursor)
+            self._learn_time(summary, page.server_stamp)
             if pages >= wire.MAX_PAGES:
                 raise BadAnswer("endless feed")
             try:  # one local transaction: a page that does not fit leaves nothing behind
