@@ -353,6 +353,19 @@ class DeviceStore:
             raise ValueError(f"{table} is not append-only: use save")
         return self.save(table, fields, now=now)
 
+    def predict(self, table: str, row_id: str, fields: Mapping[str, Any]) -> None:
+        """Show server fields as the server will compute them (a vacancy's filled count after a hire offline).
+
+        Local only, nothing is queued: the next pull of the row brings the server's value.
+        """
+        spec = SYNC_SPECS.get(table)
+        if spec is None or any(name not in spec.server_fields for name in fields):
+            raise ValueError(f"only the server fields of {table} can be predicted")
+        with self._tx.write() as conn:
+            current = self._load(conn, table, row_id)
+            if current is not None and not current["deleted"]:
+                syncing.write_rows(conn, self.cipher, table, [{**current, **fields}])
+
     def delete(self, table: str, row_id: str, *, now: datetime) -> None:
         """Tombstone the row (it stays, marked deleted) and queue the delete."""
         self._table(table)

@@ -17,8 +17,9 @@ earlier in the batch may be referenced by a later change) and refuses:
   two together checks they agree, as ``_recompute_referrals`` and coverage do);
 - ``sync.invalid_value``: a who-field (``visit.coordinator_id``,
   ``collected_by``, ``created_by``, ``recorded_by``, ``resolved_by``) naming
-  anyone but the signed-in user (an update may leave it as it was). An
-  append-only row created without one gets the caller.
+  anyone but the signed-in user (an update may leave it as it was). A row
+  created without one gets the caller (a new resident's
+  ``consent_recorded_by`` stays empty: nobody has recorded consent yet).
 
 ``REFERENCES`` and ``WHO_FIELDS`` are the rules; ``tests/server/test_access_matrix.py``
 fails when a synced table or an id column of one has no rule.
@@ -78,6 +79,9 @@ WHO_FIELDS: dict[str, str] = {
     "resident": "consent_recorded_by",  # who recorded the resident's consent (PIPL, docs/privacy.md)
 }
 
+# Who-fields that may stay empty on a new record: nothing was done yet (not "done by the caller").
+NOBODY_YET = frozenset({"resident"})
+
 # Id columns that are neither a reference nor a who-field: the row's own scope columns, checked by
 # ``sync_rows.scope_allows`` on the row itself (and by the agreement rules above).
 SCOPE_COLUMNS: frozenset[str] = frozenset({"grid_id", "street_id", "community_id", "district_id", "parent_id", "row_id"})
@@ -128,7 +132,9 @@ def _who_problem(table: str, values: dict[str, Any], before: Mapping[str, Any] |
     column = WHO_FIELDS.get(table)
     if column is None:
         return None
-    if before is None and values.get(column) is None and SYNC_SPECS[table].append_only:
+    if before is None and values.get(column) is None:
+        if table in NOBODY_YET:
+            return None  # nobody recorded it yet (a resident's consent not asked yet)
         values[column] = user_id  # a new record without its author: the caller made it
     if column not in values or values[column] == user_id or (before is not None and values[column] == before.get(column)):
         return None

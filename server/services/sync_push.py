@@ -569,6 +569,39 @@ def _recompute_referrals(conn: Connection, batch: Batch) -> None:
         if (row["status"], row["status_on"]) != (status, status_on):
             batch.rows[("referral", referral_id)] = {**row, "status": status, "status_on": status_on}
             batch.touched.setdefault(("referral", referral_id), set()).update(("status", "status_on"))
+    _recount_filled(conn, batch, {batch.rows[("referral", i)]["vacancy_id"] for i in ids
+                                  if batch.rows.get(("referral", i)) is not None})
+
+
+def _recount_filled(conn: Connection, batch: Batch, vacancy_ids: set[str]) -> None:
+    """``vacancy.filled`` = its referrals whose status is hired: a count, so hires recorded offline on two
+    phones both count (a last-writer-wins number would keep one)."""
+    vacancy_ids.discard(None)
+    if not vacancy_ids:
+        return
+    referrals, ids = table_of("referral"), sorted(vacancy_ids)
+    status: dict[str, tuple[str, str]] = {}  # referral id -> (vacancy id, status), as this batch leaves them
+    for start in range(0, len(ids), FETCH_CHUNK):
+        for row in conn.execute(select(referrals.c.id, referrals.c.vacancy_id, referrals.c.status).where(
+                referrals.c.vacancy_id.in_(ids[start:start + FETCH_CHUNK]), referrals.c.deleted.is_(False))):
+            status[row.id] = (row.vacancy_id, row.status)
+    for (table_name, row_id), row in batch.rows.items():
+        if table_name == "referral" and row is not None:
+            if row["deleted"]:
+                status.pop(row_id, None)
+            else:
+                status[row_id] = (row["vacancy_id"], row["status"])
+    missing = [i for i in ids if ("vacancy", i) not in batch.rows]
+    for row_id, row in fetch_rows(conn, "vacancy", missing).items():
+        batch.rows[("vacancy", row_id)] = row
+    for vacancy_id in ids:
+        row = batch.rows.get(("vacancy", vacancy_id))
+        if row is None or row["deleted"]:
+            continue
+        filled = sum(1 for vid, st in status.values() if vid == vacancy_id and st == "hired")
+        if row["filled"] != filled:
+            batch.rows[("vacancy", vacancy_id)] = {**row, "filled": filled}
+            batch.touched.setdefault(("vacancy", vacancy_id), set()).add("filled")
 
 
 # --- writing, set-wise -------------------------------------------------------------------
