@@ -43,6 +43,38 @@ class _Borrowed(httpx.BaseTransport):
         return self.inner.handle_request(request)
 
 
+@dataclass(frozen=True)
+class ChangeOutcome:
+    """The server's answer to one pushed change, with the stamps it stored (clock key -> stamp).
+
+    ``stamps`` covers every key the change wrote (``"skills|家政"`` for a set
+    element, ``"_deleted"`` for a delete): the sent stamp, or the one the
+    server stored instead (``clamped``: the phone's clock was ahead, or its
+    edits had to stay in order). Empty for a refused change.
+    """
+
+    seq: int
+    table: str
+    row_id: str
+    status: str  # applied | duplicate | conflict | rejected
+    code: str | None = None
+    conflict_ids: tuple[str, ...] = ()
+    clamped: bool = False
+    stamps: dict[str, str] = field(default_factory=dict)
+
+
+def _outcome(change: dict[str, Any], result: dict[str, Any]) -> ChangeOutcome:
+    sent = dict(change.get("stamps") or {})
+    sent.update({f"{name}|{op['element']}": op["stamp"] for name, ops in (change.get("set_ops") or {}).items()
+                 for op in ops})
+    if change.get("delete_stamp"):
+        sent["_deleted"] = change["delete_stamp"]
+    stored = {} if result["status"] == "rejected" else {**sent, **(result.get("stamps") or {})}
+    return ChangeOutcome(seq=result["seq"], table=change["table"], row_id=change["row_id"], status=result["status"],
+                         code=result.get("code"), conflict_ids=tuple(result.get("conflict_ids") or ()),
+                         clamped=bool(result.get("clamped")), stamps=stored)
+
+
 @dataclass
 class SyncSummary:
     pushed: int = 0  # changes the server applied (conflicts included)
@@ -56,6 +88,7 @@ class SyncSummary:
     bytes_received: int = 0
     left_areas: list[str] = field(default_factory=list)  # areas taken off this user: their rows were removed
     clock_notice: str | None = None  # 手机时间不准…: shown once when the phone's clock is wrong
+    changes: list[ChangeOutcome] = field(default_factory=list)  # every pushed change's answer, in seq order
 
 
 class SyncEngine:
@@ -148,6 +181,7 @@ class SyncEngine:
             self._learn_time(summary, answer.server_stamp)
             counts = self.store.acknowledge(results, now=self.clock(), server_stamp=answer.server_stamp)
             by_seq = {c["seq"]: c for c in batch}
+            summary.changes += [_outcome(by_seq[r["seq"]], r) for r in results if r["seq"] in by_seq]
             summary.pushed += counts.get("applied", 0) + counts.get("conflict", 0)
             summary.conflicts += counts.get("conflict", 0)
             summary.duplicates += counts.get("duplicate", 0)
