@@ -57,6 +57,25 @@ def clock_notice_zh(offset_ms: int) -> str:
 CHINA = timezone(timedelta(hours=8))
 
 
+class Saved(str):
+    """The id of a saved row, and what the save wrote (see ``DeviceStore.save``)."""
+
+    seq: int | None
+    keys: tuple[str, ...]
+    stamp: str | None
+    created: bool
+
+    def __new__(cls, row_id: str, *, seq: int | None = None, keys: tuple[str, ...] = (), stamp: str | None = None,
+                created: bool = False) -> "Saved":
+        saved = super().__new__(cls, row_id)
+        saved.seq, saved.keys, saved.stamp, saved.created = seq, keys, stamp, created
+        return saved
+
+    @property
+    def changed(self) -> bool:
+        return self.seq is not None
+
+
 def local_today(now: datetime) -> date:
     """The calendar date at the coordinator's place (China), for checks like "not born in the future"."""
     return now.astimezone(CHINA).date()
@@ -334,11 +353,14 @@ class DeviceStore:
             self._meta_cache.clear()  # a meta value set inside may have been rolled back
             raise
 
-    def save(self, table: str, fields: Mapping[str, Any], *, row_id: str | None = None, now: datetime) -> str:
+    def save(self, table: str, fields: Mapping[str, Any], *, row_id: str | None = None, now: datetime) -> "Saved":
         """Insert (``row_id`` None: a new id) or update the given fields; row + outbox in one transaction.
 
         Values are checked and normalised by ``shared.sync_codec.clean_row``
-        (FieldError / ValueError with a clear message). Returns the row's id.
+        (FieldError / ValueError with a clear message). Returns the row's id as
+        a ``Saved`` (a ``str``) that also says what was written: ``changed``,
+        the outbox ``seq``, the clock ``keys`` and their ``stamp`` (``changed``
+        False, ``seq`` None: the values were already there, nothing queued).
         """
         spec = check_writable(table, fields)
         cleaned = clean_row(table, fields, today=local_today(now))
@@ -441,7 +463,7 @@ class DeviceStore:
         state = conn.execute(select(DEVICE_STATE).where(DEVICE_STATE.c.id == 1)).mappings().one()
         return HybridClock(device_id, state["clock"] or None), dict(state)
 
-    def _save_in(self, conn: Connection, table: str, cleaned: dict, row_id: str | None, now: datetime) -> str:
+    def _save_in(self, conn: Connection, table: str, cleaned: dict, row_id: str | None, now: datetime) -> "Saved":
         current = self._load(conn, table, row_id) if row_id else None
         if current is not None and current["deleted"]:
             raise ValueError(f"this {table} record was deleted")
@@ -452,9 +474,10 @@ class DeviceStore:
         else:
             edit = plan_update(table, current, cleaned, stamp, user_id=self.user_id)
             if edit is None:
-                return current["id"]
+                return Saved(current["id"])
         self._record(conn, table, current, edit, clock, state)
-        return edit.row["id"]
+        return Saved(edit.row["id"], seq=state["next_seq"], keys=tuple(edit.keys), stamp=stamp,
+                     created=current is None)
 
     def _record(self, conn: Connection, table: str, before: dict | None, edit: Edit,
                 clock: HybridClock, state: dict) -> None:

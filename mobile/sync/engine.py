@@ -117,6 +117,15 @@ class SyncEngine:
         self.bytes_sent = 0  # request bodies, and response bodies as they came (compressed)
         self.bytes_received = 0
 
+    @classmethod
+    def for_store(cls, store: DeviceStore, **kwargs: Any) -> "SyncEngine":
+        """The engine of a signed-in store: its server address and token from the store's session."""
+        url, token = store.get_meta("server_url"), store.get_meta("token")
+        if not url or not token:
+            raise SyncError("本机尚未登录 / sign the phone in first (mobile.services.sign_in.sign_in_device)",
+                            "auth.required")
+        return cls(store, url, token, **kwargs)
+
     def close(self) -> None:
         self.client.close()
 
