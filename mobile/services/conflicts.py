@@ -10,10 +10,10 @@ from mobile.services.search import household_address
 from mobile.services.session import Session
 from mobile.services.sync import TABLE_LABELS
 from mobile.state import AppState
+from shared.coverage import CHINA_TZ  # the service's calendar day, whatever the device's zone
 from shared.hlc import parse_stamp
 from shared.occupations import occupation_name
 from shared.vocab import label_zh
-from shared.coverage import CHINA_TZ  # the service's calendar day, whatever the device's zone
 
 FIELD_LABELS = {
     **RESIDENT_LABELS,

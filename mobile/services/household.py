@@ -9,9 +9,9 @@ from mobile.services.search import household_address
 from mobile.services.session import Session
 from mobile.services.worklist import is_on_the_clock, member_employment, zero_employment_days_left
 from mobile.state import AppState
+from shared.coverage import CHINA_TZ  # the service's calendar day, whatever the device's zone
 from shared.validation import age_on, missing_fields
 from shared.vocab import label_zh
-from shared.coverage import CHINA_TZ  # the service's calendar day, whatever the device's zone
 
 HARDSHIP_FLAGS = ("zero_employment", "double_unemployed", "single_parent", "low_income", "relocated")
 REGISTRATION_LABELS = {"registered": "失业登记", "deregistered": "注销失业登记", "able": "有劳动能力和就业愿望",

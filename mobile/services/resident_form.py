@@ -16,6 +16,7 @@ from typing import Any, Optional
 
 from mobile.services.search import household_address
 from mobile.services.session import Session
+from shared.coverage import CHINA_TZ  # the service's calendar day, whatever the device's zone
 from shared.occupations import occupation_name
 from shared.privacy import CONSENT_LABEL_ZH, NOTICE_VERSION
 from shared.validation import (
@@ -45,7 +46,6 @@ from shared.vocab import (
     label_zh,
     relation_zh,
 )
-from shared.coverage import CHINA_TZ  # the service's calendar day, whatever the device's zone
 
 LABELS: dict[str, str] = {
     **FIELD_LABELS_ZH,

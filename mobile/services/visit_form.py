@@ -7,9 +7,9 @@ from typing import Any, Optional
 from mobile.services.resident_form import FormInvalid, parse_date
 from mobile.services.search import household_address
 from mobile.services.session import Session
+from shared.coverage import CHINA_TZ  # the service's calendar day, whatever the device's zone
 from shared.validation import FieldError, normalize_text, validate_gps
 from shared.vocab import ServiceItem, VisitOutcome, label_zh
-from shared.coverage import CHINA_TZ  # the service's calendar day, whatever the device's zone
 
 OUTCOMES = {o.value: label_zh(o.value) for o in VisitOutcome}
 SERVICES = {s.value: label_zh(s.value) for s in ServiceItem}

@@ -25,10 +25,13 @@ from typing import Any, Optional
 from mobile.services.search import household_address
 from mobile.services.session import Session
 from mobile.state import AppState
-from shared.coverage import History, zero_employment_clock
+from shared.coverage import (
+    CHINA_TZ,  # the service's calendar day, whatever the device's zone
+    History,
+    zero_employment_clock,
+)
 from shared.hlc import parse_stamp
 from shared.vocab import StatusKind
-from shared.coverage import CHINA_TZ  # the service's calendar day, whatever the device's zone
 
 RECENT_CHANGE_DAYS = 7
 NEVER_VISITED, FOLLOW_UP, ZERO_EMPLOYMENT, CHANGED_BY_OTHERS, HARDSHIP = range(5)

@@ -8,8 +8,8 @@ from mobile.components.member_card import member_card
 from mobile.components.touch import action_button, chip_row
 from mobile.routing import AppContext
 from mobile.services.household import HouseholdService
-from shared.vocab import label_zh
 from shared.coverage import CHINA_TZ  # the service's calendar day, whatever the device's zone
+from shared.vocab import label_zh
 
 ROUTE = "/household/{household_id}"
 

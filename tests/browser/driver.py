@@ -404,7 +404,7 @@ def server_rows(db: Path, sql: str, *args: Any) -> list[tuple]:
 
 
 def _opened(cell: Any) -> Any:
-    from server.cells import CellKeyError, CellCodec, load_key_ring
+    from server.cells import CellCodec, CellKeyError, load_key_ring
     from server.settings import Settings
 
     global _CODEC

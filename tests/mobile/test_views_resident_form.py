@@ -6,9 +6,9 @@ from datetime import date
 import flet as ft
 import pytest
 
+from shared.coverage import CHINA_TZ
 from shared.occupations import occupation_name
 from shared.validation import make_id_number
-from shared.coverage import CHINA_TZ
 from tests.mobile.flows import ctx, ready
 from tests.mobile.ui import button, choose, field, pick, radio_group, set_yes_no, tap, texts, type_into, walk
 
