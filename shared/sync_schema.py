@@ -110,9 +110,9 @@ SYNC_SPECS: dict[str, SyncSpec] = {
             fields=(
                 "household_id", "grid_id", "coordinator_id", "visited_at", "outcome", "resident_ids",
                 "services", "guidance_given", "guidance_notes", "notes", "next_follow_up_on",
-                "latitude", "longitude", "received_at",
+                "latitude", "longitude", "received_at", "imported",
             ),
-            server_fields=("received_at",),
+            server_fields=("received_at", "imported"),
             append_only=True,
             required_on_create=("household_id", "grid_id", "coordinator_id", "visited_at", "outcome"),
         ),

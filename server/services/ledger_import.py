@@ -331,7 +331,7 @@ class Importer:
                     coordinator_id=row.names["coordinator_id"] or self.grid_coordinator[grid["id"]],
                     visited_at=row.visit["visited_at"], outcome=row.visit["outcome"], resident_ids=[], services=[],
                     # received_at None: a paper visit is not in the timely-entry rate (shared.coverage)
-                    guidance_given=False, notes="", received_at=None, updated_by=self.user_id)
+                    guidance_given=False, notes="", received_at=None, imported=True, updated_by=self.user_id)
                 visit["id"] = visit_id
             if row.visit["outcome"] == VisitOutcome.met.value:
                 visit["resident_ids"] = sorted({*visit["resident_ids"], residents[row.resident["id_number"]]["id"]})
