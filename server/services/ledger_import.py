@@ -33,6 +33,7 @@ from server.services.coverage import coordinator_grids
 from server.services.coverage_sql import in_ids
 from server.services.information_history import record_information
 from server.services.ledger_parse import LedgerRow, RowError, parse_row, read_table
+from server.services.sync_rows import row_scope
 from shared.coverage import CHINA_TZ, History
 from shared.hlc import HybridClock
 from shared.merge import set_key
@@ -213,9 +214,9 @@ class Importer:
         report.imported_rows += len(resolved)
 
     def _log(self, table: str, row: dict) -> None:
-        grid = self.grids.get(row.get("grid_id"), {})
-        self.entries.append(LogEntry(table, row["id"], row.get("grid_id"), grid.get("street_id"),
-                                     grid.get("district_id")))
+        # one scope column, as every writer logs (a grid's rows carried their street and district too, so
+        # every coordinator of the street pulled them)
+        self.entries.append(row_scope(table, row))
 
     def _insert(self, table: str, rows: list[dict]) -> None:
         if not rows:
