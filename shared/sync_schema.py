@@ -62,8 +62,10 @@ SYNC_SPECS: dict[str, SyncSpec] = {
     for spec in (
         SyncSpec(
             table="area",
-            fields=("level", "name", "code", "parent_id", "district_id", "street_id", "community_id", "relocated"),
-            server_fields=("level", "name", "code", "parent_id", "district_id", "street_id", "community_id", "relocated"),
+            fields=("level", "name", "code", "parent_id", "district_id", "street_id", "community_id", "relocated",
+                    "stat_code"),
+            server_fields=("level", "name", "code", "parent_id", "district_id", "street_id", "community_id", "relocated",
+                    "stat_code"),
             scope="district",
         ),
         SyncSpec(
