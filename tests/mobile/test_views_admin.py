@@ -124,3 +124,16 @@ def test_a_lost_phone_is_reported_from_the_devices_screen(make_app, cloud):
     assert "已报失" in texts(admin.page.view)
     assert len(actions(cloud.engine, "device.revoke")) == 1
     assert coordinator.page.route == "/"
+
+
+def test_a_phone_keeps_the_directory_sealed_and_names_who_recorded_a_step(make_app, cloud):
+    from mobile.services.directory import name_of
+    from tests.mobile.flows import ctx
+
+    phone = ready(make_app("coord"), "coord_a1")
+    session = ctx(phone).session
+    assert name_of(session, cloud.world.users["coord_a2"].id) == "coord_a2（协管员）"
+    assert name_of(session, cloud.world.users["manager_b"].id) is None  # not of my areas
+    assert name_of(session, "no-such-user") is None
+    raw = (session.data_dir / "doorstep.sqlite3").read_bytes()
+    assert b"coord_a2" not in raw  # the names are sealed like the rest of the store

@@ -142,6 +142,8 @@ ROUTES: dict[tuple[str, str], RouteRule] = {
         in_area, lambda s, m, path=path: _get(f"{API}/coverage{path}", area_id=s.grid, month=MONTH))
        for path in COVERAGE_LISTS},
     ("GET", f"{API}/areas"): RouteRule(anyone, lambda s, m: _get(f"{API}/areas")),
+    # the colleagues of my areas (names only): street B's manager is not in street A's directory
+    ("GET", f"{API}/directory"): RouteRule(anyone, lambda s, m: _get(f"{API}/directory")),
     ("GET", f"{API}/households"): RouteRule(in_area, lambda s, m: _get(f"{API}/households", grid_id=s.grid)),
     ("GET", f"{API}/households/{{household_id}}"): RouteRule(in_area, lambda s, m: _get(
         f"{API}/households/{s.household}")),

@@ -116,3 +116,14 @@ def test_changing_my_own_password_asks_for_the_current_one(office, app, clients)
                                                         "new_password": "fresh one 123"})
     assert changed.status_code == 204
     assert _login(clients(app), "admin_a", "fresh one 123").status_code == 200
+
+
+def test_the_directory_names_the_colleagues_of_my_areas_and_nothing_else(app, clients, world):
+    phone = clients(app)
+    phone.login("coord_a1", PASSWORD)
+    listed = phone.get(f"{API}/directory")
+    assert listed.status_code == 200
+    names = {c["display_name"] for c in listed.json()}
+    assert {"coord_a1", "coord_a2", "manager_a", "admin"} <= names
+    assert "manager_b" not in names  # street B's manager is not a colleague of street A
+    assert all(set(c) == {"id", "display_name", "role", "active"} for c in listed.json())  # no user names, phones
