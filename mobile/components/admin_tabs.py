@@ -25,7 +25,7 @@ def one_time_dialog(ctx: AppContext, who: str, password: str) -> ft.AlertDialog:
     """The one-time password, shown once: the administrator hands it to the person."""
     return ft.AlertDialog(
         modal=True, title=ft.Text("初始密码（只显示这一次）"),
-        content=ft.Column([ft.Text(f"{who} 的初始密码："), ft.Text(password, size=24, selectable=True,
+        content=ft.Column([ft.Text(f"{who} 的初始密码："), ft.Text(password, size=24,
                                                                   weight=ft.FontWeight.BOLD),
                            ft.Text("请当面交给本人；首次登录时须改为自己的密码。")], tight=True),
         actions=[ft.TextButton("我已记下", on_click=lambda e: ctx.close_dialog())],
