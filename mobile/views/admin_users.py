@@ -31,6 +31,7 @@ def render(ctx: AppContext, service: AdminService, users: list[dict], areas: lis
             if what == "reset":
                 ok, password = await call(ctx, message, lambda: service.reset_password(user["id"]))
                 if ok:
+                    await ctx.go(ROUTE)  # the list says 待改初始密码 from now on
                     ctx.show_dialog(one_time_dialog(ctx, user["display_name"], password))
                     ctx.update()
                 return

@@ -83,6 +83,7 @@ def test_a_reset_and_a_disable_from_the_accounts_screen(make_app, cloud):
     view = show(admin, admin_users.ROUTE)
     tap(button(row_of(view, "coord_a2"), "重置密码"))
     assert len(dialog_password(admin.page)) == 14
+    assert "待改初始密码" in texts(row_of(settle(admin), "coord_a2"))  # the list says so at once
     view = show(admin, admin_users.ROUTE)
     tap(button(row_of(view, "coord_a2"), "停用"))
     settle(admin)

@@ -125,3 +125,21 @@ def test_bad_rows_are_named_by_line_and_column_and_nothing_is_stored(office):
     assert skipped.returncode == 1 and "跳过出错的 2 行" in skipped.stdout
     status = run(workdir, ["admin", "status"], env).stdout
     assert "街道 1" in status and "网格 1" in status  # only 南站's line
+
+
+def test_demo_without_demo_data_says_how_to_set_up_an_office(tmp_path):
+    import time
+
+    log = tmp_path / "demo.log"
+    process = doorstep("demo", "--empty", "--data-dir", str(tmp_path / "data"), "--server-port", str(free_port()),
+                       "--app-port", str(free_port()), "--no-browser", log=log)
+    try:
+        deadline = time.monotonic() + 240
+        while "Ctrl+C" not in log.read_text() and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.5)
+        said = log.read_text()
+    finally:
+        stop(process)
+    assert "Ctrl+C" in said, said[-2000:]
+    assert "No demo data" in said and "Next steps" in said and "doorstep admin init" in said
+    assert "zhangwei" not in said  # no demo logins on an empty database
