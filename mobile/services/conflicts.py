@@ -14,6 +14,7 @@ from mobile.state import AppState
 from shared.hlc import parse_stamp
 from shared.occupations import occupation_name
 from shared.vocab import label_zh
+from shared.coverage import CHINA_TZ  # the service's calendar day, whatever the device's zone
 
 FIELD_LABELS = {
     **RESIDENT_LABELS,
@@ -100,7 +101,7 @@ def stamp_time(text: Any) -> str:
         stamp = parse_stamp(str(text or ""))
     except ValueError:
         return ""
-    return datetime.fromtimestamp(stamp.physical_ms / 1000, tz=timezone.utc).astimezone().strftime("%m-%d %H:%M")
+    return datetime.fromtimestamp(stamp.physical_ms / 1000, tz=timezone.utc).astimezone(CHINA_TZ).strftime("%m-%d %H:%M")
 
 
 class ConflictService:

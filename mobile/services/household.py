@@ -11,6 +11,7 @@ from mobile.services.worklist import is_on_the_clock, member_employment, zero_em
 from mobile.state import AppState
 from shared.validation import age_on, missing_fields
 from shared.vocab import label_zh
+from shared.coverage import CHINA_TZ  # the service's calendar day, whatever the device's zone
 
 HARDSHIP_FLAGS = ("zero_employment", "double_unemployed", "single_parent", "low_income", "relocated")
 REGISTRATION_LABELS = {"registered": "失业登记", "deregistered": "注销失业登记", "able": "有劳动能力和就业愿望",
@@ -49,7 +50,7 @@ class HouseholdCard:
 
 
 def _day(value: Any) -> date:
-    return value.astimezone().date() if isinstance(value, datetime) else value
+    return value.astimezone(CHINA_TZ).date() if isinstance(value, datetime) else value
 
 
 def member_tags(row: dict[str, Any], age: Optional[int]) -> list[str]:
@@ -93,7 +94,7 @@ class HouseholdService:
         household = store.get("household", household_id)
         if household is None:
             return None
-        today = self.session.now().astimezone().date()
+        today = self.session.now().astimezone(CHINA_TZ).date()
         visits = sorted(store.rows("visit", household_id=household_id), key=lambda v: v["visited_at"], reverse=True)
         members = [self._member(row, visits, today) for row in store.rows("resident", household_id=household_id)]
         members.sort(key=lambda m: (m.row.get("relation") != "户主", m.row.get("birth_date") or date.max))

@@ -14,6 +14,7 @@ from mobile.services.conflicts import FIELD_LABELS, record_label
 from mobile.services.session import Session
 from mobile.services.sync import reason_zh
 from mobile.state import AppState
+from shared.coverage import CHINA_TZ  # the service's calendar day, whatever the device's zone
 
 
 @dataclass
@@ -30,7 +31,7 @@ def _when(value: Any) -> str:
         moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
     except ValueError:
         return ""
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+    return moment.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
 
 
 class RejectedService:

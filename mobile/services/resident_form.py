@@ -45,6 +45,7 @@ from shared.vocab import (
     label_zh,
     relation_zh,
 )
+from shared.coverage import CHINA_TZ  # the service's calendar day, whatever the device's zone
 
 LABELS: dict[str, str] = {
     **FIELD_LABELS_ZH,
@@ -147,7 +148,7 @@ class ResidentForm:
         if not given:
             return ""
         notice = self.original.get("consent_notice") or "旧版"
-        return f"已于 {given.astimezone().strftime('%Y-%m-%d')} 取得本人同意（告知书 {notice}）"
+        return f"已于 {given.astimezone(CHINA_TZ).strftime('%Y-%m-%d')} 取得本人同意（告知书 {notice}）"
 
     @property
     def is_new(self) -> bool:
@@ -158,7 +159,7 @@ class ResidentForm:
         return household_address(self.household)
 
     def today(self) -> date:
-        return self.session.now().astimezone().date()
+        return self.session.now().astimezone(CHINA_TZ).date()
 
     # --- typing -----------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from mobile.services.search import household_address
 from mobile.services.session import Session
 from shared.validation import FieldError, normalize_text, validate_gps
 from shared.vocab import ServiceItem, VisitOutcome, label_zh
+from shared.coverage import CHINA_TZ  # the service's calendar day, whatever the device's zone
 
 OUTCOMES = {o.value: label_zh(o.value) for o in VisitOutcome}
 SERVICES = {s.value: label_zh(s.value) for s in ServiceItem}
@@ -40,7 +41,7 @@ class VisitForm:
         return household_address(self.household)
 
     def today(self) -> date:
-        return self.session.now().astimezone().date()
+        return self.session.now().astimezone(CHINA_TZ).date()
 
     def follow_up_in(self, days: int) -> str:
         self.next_follow_up = (self.today() + timedelta(days=days)).isoformat()

@@ -28,6 +28,7 @@ from mobile.state import AppState
 from shared.coverage import History, zero_employment_clock
 from shared.hlc import parse_stamp
 from shared.vocab import StatusKind
+from shared.coverage import CHINA_TZ  # the service's calendar day, whatever the device's zone
 
 RECENT_CHANGE_DAYS = 7
 NEVER_VISITED, FOLLOW_UP, ZERO_EMPLOYMENT, CHANGED_BY_OTHERS, HARDSHIP = range(5)
@@ -77,7 +78,7 @@ def last_change_by_others(rows: list[dict[str, Any]], my_device_id: str | None) 
                 latest = stamp.physical_ms
     if latest is None:
         return None
-    return datetime.fromtimestamp(latest / 1000, tz=datetime.now().astimezone().tzinfo)
+    return datetime.fromtimestamp(latest / 1000, tz=CHINA_TZ)
 
 
 @dataclass
@@ -174,7 +175,7 @@ class WorklistService:
         self.state = state
 
     def today(self) -> date:
-        return self.session.now().astimezone().date()
+        return self.session.now().astimezone(CHINA_TZ).date()
 
     def grids(self) -> dict[str, str]:
         """My grids by id, with their names (for the grid filter)."""

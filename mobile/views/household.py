@@ -9,6 +9,7 @@ from mobile.components.touch import action_button, chip_row
 from mobile.routing import AppContext
 from mobile.services.household import HouseholdService
 from shared.vocab import label_zh
+from shared.coverage import CHINA_TZ  # the service's calendar day, whatever the device's zone
 
 ROUTE = "/household/{household_id}"
 
@@ -29,7 +30,7 @@ def build(ctx: AppContext) -> ft.View:
                              primary=i == 0, expand=False)
                for i, a in enumerate(ctx.registry.actions_for("household", household))]
     last = card.last_visit
-    visit_line = (f"共走访 {card.visit_count} 次，最近 {last['visited_at'].astimezone().date().isoformat()}"
+    visit_line = (f"共走访 {card.visit_count} 次，最近 {last['visited_at'].astimezone(CHINA_TZ).date().isoformat()}"
                   f"（{label_zh(last['outcome'])}）" if last else "尚未走访")
     members = [
         member_card(m, [(a.label, go(a.target(household_id=household_id, resident_id=m.id)))

@@ -15,13 +15,14 @@ from mobile.services.conflicts import ConflictService
 from mobile.services.rejected import RejectedService
 from mobile.services.sync import SyncService, summary_lines
 from mobile.state import READY
+from shared.coverage import CHINA_TZ  # the service's calendar day, whatever the device's zone
 
 ROUTE = "/sync"
 NAV = NavEntry("同步", ft.Icons.SYNC, ROUTE, order=30)
 
 
 def _when(value: Any) -> str:
-    return value.astimezone().strftime("%Y-%m-%d %H:%M") if value else "从未同步"
+    return value.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M") if value else "从未同步"
 
 
 def build(ctx: AppContext) -> ft.View:

@@ -78,6 +78,9 @@ WHO_FIELDS: dict[str, str] = {
     "resident": "consent_recorded_by",  # who recorded the resident's consent (PIPL, docs/privacy.md)
 }
 
+# Tables whose who-field may stay empty: a resident's consent may not be recorded (yet).
+EMPTY_WHO_ALLOWED: frozenset[str] = frozenset({"resident"})
+
 # Id columns that are neither a reference nor a who-field: the row's own scope columns, checked by
 # ``sync_rows.scope_allows`` on the row itself (and by the agreement rules above).
 SCOPE_COLUMNS: frozenset[str] = frozenset({"grid_id", "street_id", "community_id", "district_id", "parent_id", "row_id"})
@@ -125,6 +128,8 @@ def _who_problem(table: str, values: dict[str, Any], before: Mapping[str, Any] |
         return None
     if before is None and values.get(column) is None and SYNC_SPECS[table].append_only:
         values[column] = user_id  # a new record without its author: the caller made it
+    if table in EMPTY_WHO_ALLOWED and values.get(column, "") is None and (before is None or before.get(column) is None):
+        return None  # nothing recorded yet (a resident who has not given consent): no one to name
     if column not in values or values[column] == user_id or (before is not None and values[column] == before.get(column)):
         return None
     return proto.REJECT_INVALID_VALUE, f"{table}.{column}: must be the signed-in user."

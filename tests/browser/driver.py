@@ -313,7 +313,8 @@ class Phone:
         """
         self.action = f"back arrow until the navigation bar shows, then {tab!r}"
         bar = self.page.get_by_role("tab", name=tab, exact=True).filter(visible=True)
-        arrow = self.page.get_by_role("button", name=re.compile(r"^返回")).filter(visible=True)  # a tooltip adds
+        arrow = (self.page.get_by_role("button", name=re.compile(r"^返回"))  # a tooltip adds to the name
+                 .or_(self.page.locator('[aria-label="返回"]'))).filter(visible=True)  # an icon button: its tooltip
         deadline = time.monotonic() + WAIT_S
         while True:
             seen = wait_until(lambda: "bar" if bar.count() else "arrow" if arrow.count() else None,
@@ -392,6 +393,31 @@ def sign_in(phone: Phone, user: str = USER, home: str = "今天的走访") -> No
 
 
 def server_rows(db: Path, sql: str, *args: Any) -> list[tuple]:
-    """Rows of the server's SQLite database (read while the server runs)."""
+    """Rows of the server's SQLite database (read while the server runs), sealed ID numbers and phones opened.
+
+    The server process has the tests' key ring (``DOORSTEP_DATA_KEYS``, tests/conftest.py), so this one can open
+    what it sealed; a cell is bound to its kind, so each is tried as an ID number, then as a phone.
+    """
     with closing(sqlite3.connect(db, timeout=30)) as conn:
-        return conn.execute(sql, args).fetchall()
+        rows = conn.execute(sql, args).fetchall()
+    return [tuple(_opened(cell) for cell in row) for row in rows]
+
+
+def _opened(cell: Any) -> Any:
+    from server.cells import CellKeyError, CellCodec, load_key_ring
+    from server.settings import Settings
+
+    global _CODEC
+    if not isinstance(cell, str) or not cell.startswith("s1."):
+        return cell
+    if _CODEC is None:
+        _CODEC = CellCodec(load_key_ring(Settings(), create=False))
+    for kind in ("id_number", "phone"):
+        try:
+            return _CODEC.open(kind, cell)
+        except CellKeyError:
+            continue
+    return cell
+
+
+_CODEC = None

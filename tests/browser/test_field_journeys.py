@@ -123,7 +123,7 @@ def test_a_coordinator_on_a_small_phone_and_a_manager_at_a_desk(browser_stack):
     sign_in(desk, MANAGER, home="区 · ")
     desk.see("走访率")
     desk.see("下级街道")
-    table = box(desk, desk.page.get_by_text("指标", exact=True))
+    table = box(desk, desk.page.get_by_role("columnheader", name="指标", exact=True))  # the table's first header
     chart = box(desk, desk.page.get_by_text("下级街道：走访率", exact=True))
     assert chart["x"] > table["x"] + 400 and abs(chart["y"] - table["y"]) < 200, (table, chart)  # side by side
     streets = [n for (n,) in server_rows(server.db, "select name from area where level = 'street' order by name")]

@@ -124,9 +124,12 @@ def test_offline_work_reaches_the_server_and_a_second_phone_decides_the_conflict
     [(conflict_id, state)] = server_rows(server.db, "select id, state from conflict where row_id = ?", rid)
     assert state == "open"
     stack.step("B decides the conflict and syncs the decision")
-    b.see("我（另一台设备）修改")  # A's value, in force: who and when
-    b.see("您在本机的修改没有生效")  # B's value lost: B is told
-    b.tap("保留此值", expect="没有需要您处理的冲突", retry_s=SAVE_RETRY_S)
+    # B edited after A: B's value is in force (latest edit wins), A's is listed with who and when, and B
+    # decides for A's number (the one the resident gave last, say).
+    b.see("我（本机）修改")
+    b.see("我（另一台设备）修改")
+    b.see_no("您在本机的修改没有生效")  # B's own edit did not lose: nothing to warn about
+    b.tap("改用此值", expect="没有需要您处理的冲突", retry_s=SAVE_RETRY_S)
     b.tap("立即同步", expect=lambda: server_rows(server.db, "select state from conflict where id = ?",
                                                conflict_id) == [("resolved",)])
     b.see("待上传的修改：0 条")

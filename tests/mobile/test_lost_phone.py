@@ -29,7 +29,7 @@ def edit_notes(app, resident_id: str, notes: str) -> None:
 
 def unlock(app, pin: str = PIN):
     ctx(app).service(SignInService).lock()
-    view = app.open("/")
+    view = app.open("/unlock")  # what the idle watcher does (opening the current route again redraws nothing)
     type_into(field(view, "PIN"), pin)
     tap(button(view, "解锁"))
     return app.page.view

@@ -8,6 +8,7 @@ import pytest
 
 from shared.occupations import occupation_name
 from shared.validation import make_id_number
+from shared.coverage import CHINA_TZ
 from tests.mobile.flows import ctx, ready
 from tests.mobile.ui import button, choose, field, pick, radio_group, set_yes_no, tap, texts, type_into, walk
 
@@ -176,7 +177,7 @@ def test_a_child_is_a_household_member_not_a_job_seeker(make_app, cloud, clock):
     from shared.validation import in_labour_force, missing_fields
 
     app = ready(make_app())
-    today = clock().astimezone().date()
+    today = clock().astimezone(CHINA_TZ).date()
     child_id = make_id_number("210402", date(today.year - 4, 3, 1), 22)  # a girl of four
     view, home = open_new(app, cloud)
     type_into(field(view, "姓名"), "王小雨")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from shared.coverage import CHINA_TZ
 from tests.mobile.flows import ctx, ready
 from tests.mobile.ui import button, field, pick, tap, texts, tick, type_into
 
@@ -35,7 +36,7 @@ def test_a_visit_recorded_offline_waits_in_the_outbox_and_updates_card_and_workl
     tap(button(view, "保存"))
     assert field(view, "下次回访日期").error == "不能早于今天"
     tap(button(view, "7 天后"))
-    due = (clock().astimezone().date() + timedelta(days=7))
+    due = (clock().astimezone(CHINA_TZ).date() + timedelta(days=7))
     assert field(view, "下次回访日期").value == due.isoformat()
     tap(button(view, "保存"))
 

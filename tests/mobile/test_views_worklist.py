@@ -6,6 +6,7 @@ from datetime import timedelta
 import flet as ft
 
 from mobile.services.worklist import ZERO_EMPLOYMENT
+from shared.coverage import CHINA_TZ
 from tests.mobile.flows import ctx, ready
 from tests.mobile.ui import button, choose, field, tap, texts, type_into, walk
 
@@ -24,7 +25,7 @@ def test_employment_recorded_on_the_form_stops_the_clock_on_the_worklist_and_the
     session = ctx(app).session
     home = cloud.world.households["grid_a1"]
     person = cloud.world.residents["grid_a1"]
-    today = clock().astimezone().date()
+    today = clock().astimezone(CHINA_TZ).date()
     identified = today - timedelta(days=10)
     session.store.save("household", {"zero_employment": True, "zero_employment_identified_on": identified},
                        row_id=home.id, now=session.now())
@@ -64,7 +65,7 @@ def test_an_overdue_zero_employment_household_comes_first_and_the_filters_narrow
     app = ready(make_app())
     session = ctx(app).session
     first = cloud.world.households["grid_a1"]
-    today = clock().astimezone().date()
+    today = clock().astimezone(CHINA_TZ).date()
     for n in range(60):  # a grid full of households nobody has visited yet
         session.store.save("household", {"grid_id": first.grid_id, "community_id": first.community_id,
                                           "address": f"新建小区 {n + 1} 号楼"}, now=session.now())

@@ -134,7 +134,7 @@ def test_the_report_of_a_span_of_days_downloads_with_an_ascii_file_name(served):
     assert response.status_code == 200, response.text
     disposition = response.headers["content-disposition"]
     assert 'filename="report-2026-11-03_2026-11-20.xlsx"' in disposition
-    assert unquote(disposition.split("filename*=UTF-8''", 1)[1]).startswith("月报-2026-11-03—2026-11-20")
+    assert unquote(disposition.split("filename*=UTF-8''", 1)[1]).startswith("统计报表-2026-11-03—2026-11-20")
     month = client.get("/api/v1/reports/monthly", params={"area_id": world.areas["street_a"].id, "month": "2026-11"})
     assert 'filename="report-2026-11.xlsx"' in month.headers["content-disposition"]
 

@@ -71,7 +71,8 @@ def test_clean_normalises_text_names_ids_phones_and_sets():
     assert row["name"] == "张 三"
     assert row["id_number"] == number
     assert row["phone"] == "13800138000"
-    assert row["skills"] == ["AB", "家政", "电工"]
+    # Free text (skills included) keeps its full-width characters; only codes and numbers fold (issue 17).
+    assert row["skills"] == ["家政", "电工", "ＡＢ"]
     assert row["notes"] == "第一行\n第二行"
     assert clean_value("resident", "phone", "", today=TODAY) is None
 
