@@ -8,6 +8,8 @@ migrations (``doorstep db upgrade``), never from ``create_all``.
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Callable
 
 from fastapi import FastAPI
 from sqlalchemy.engine import Engine
@@ -19,9 +21,12 @@ from server.middleware import RequestGuard
 from server.openapi import install_openapi
 from server.routes import discover_routers
 from server.settings import Settings, get_settings
+from shared.models import utc_now
 
 
-def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, engine: Engine | None = None, *,
+               clock: Callable[[], datetime] | None = None) -> FastAPI:
+    """The app; ``clock`` (aware UTC datetimes) is the server's time for sync (tests inject one), else ``utc_now``."""
     settings = settings or get_settings()
     own_engine = engine is None
     engine = engine or make_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms,
@@ -44,6 +49,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app = FastAPI(title="Doorstep 入户通", version="1", docs_url="/docs", lifespan=lifespan)
     app.state.settings = settings
     app.state.engine = engine
+    app.state.clock = clock or utc_now
     app.state.reports_engine = reports_engine
     install_error_handlers(app)
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)

@@ -6,6 +6,7 @@ outside the caller's areas is 403 ``auth.outside_area``, a missing one 404.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -39,7 +40,13 @@ def get_conn(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Connect
         yield conn
 
 
+def server_now(request: Request) -> datetime:
+    """The server's time for this request: ``create_app(clock=...)`` (tests drive it), else the wall clock."""
+    return request.app.state.clock()
+
+
 EngineDep = Annotated[Engine, Depends(get_engine)]
+ServerNow = Annotated[datetime, Depends(server_now)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 ConnDep = Annotated[Connection, Depends(get_conn)]
 

@@ -94,3 +94,33 @@ def clamp_stamp(stamp: str, server_now_ms: int, max_ahead_ms: int = 5 * 60 * 100
     if parsed.physical_ms <= limit:
         return stamp, False
     return Stamp(limit, parsed.counter, parsed.device_id).encode(), True
+
+
+def next_after(stamp: str) -> Stamp:
+    """The smallest stamp of the same device after ``stamp``."""
+    parsed = parse_stamp(stamp)
+    if parsed.counter >= MAX_COUNTER:
+        return Stamp(parsed.physical_ms + 1, 0, parsed.device_id)
+    return Stamp(parsed.physical_ms, parsed.counter + 1, parsed.device_id)
+
+
+def stored_stamp(stamp: str, previous: str | None, server_now_ms: int,
+                 max_ahead_ms: int = 5 * 60 * 1000) -> str:
+    """The stamp the server keeps for a device's edit, given the last one it kept for that device.
+
+    A stamp within ``max_ahead_ms`` of the server's clock and later than
+    ``previous`` keeps its value. One further ahead becomes ``server now +
+    max_ahead_ms``; one not later than ``previous`` (the device's earlier
+    edit was clamped above it) becomes the next stamp after ``previous``.
+    Applied to a device's edits in the order they were made, the kept stamps
+    therefore increase strictly in that order, whatever the device's clock
+    said: a later correction of a field always beats the earlier value.
+    """
+    parsed = parse_stamp(stamp)
+    limit = server_now_ms + max_ahead_ms
+    kept = parsed if parsed.physical_ms <= limit else Stamp(limit, 0, parsed.device_id)
+    if previous:
+        floor = next_after(previous)
+        if (kept.physical_ms, kept.counter) < (floor.physical_ms, floor.counter):
+            kept = Stamp(floor.physical_ms, floor.counter, parsed.device_id)
+    return kept.encode()

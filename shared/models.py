@@ -128,6 +128,36 @@ class Device(SQLModel, table=True):
     wipe_requested_at: Optional[datetime] = None
     # Highest push sequence number applied: the idempotency key of pushes.
     last_seq: int = 0
+    # The highest stamp the server stored for this device's edits: every later edit of the device is stored
+    # above it, so a clamped clock keeps the order the edits were made in (``server.services.device_stamps``).
+    last_stamp: str = Field(default="", max_length=80)
+
+
+class PushRejection(SQLModel, table=True):
+    """A change the server refused, kept so a replayed push is answered ``rejected`` again, not ``duplicate``."""
+
+    __tablename__ = "push_rejection"
+    device_id: str = Field(primary_key=True, max_length=36)
+    seq: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    code: str = Field(max_length=64)
+    message: str = Field(default="", max_length=500)
+
+
+class ScopeChange(SQLModel, table=True):
+    """A user gained (``joined``) or lost (``left``) an area: a grid handed over, areas set anew.
+
+    ``version`` comes from the locked change counter, so a pull knows which
+    changes it has not told the phone about yet (``server.services.assignments``).
+    """
+
+    __tablename__ = "scope_change"
+    id: str = _id_field()
+    version: int
+    user_id: str = Field(max_length=36)
+    area_id: str = Field(max_length=36)
+    level: str = Field(max_length=16)  # grid | street | district
+    kind: str = Field(max_length=8)  # left | joined
+    at: datetime
 
 
 # --- households and residents -----------------------------------------------
@@ -364,6 +394,7 @@ class ChangeLog(SQLModel, table=True):
     district_id: Optional[str] = Field(default=None, max_length=36)
 
 
+Index("ix_scope_change_user_version", ScopeChange.user_id, ScopeChange.version)
 Index("ix_change_log_row", ChangeLog.table_name, ChangeLog.row_id, unique=True)
 # A pull reads the entries of its scope after a cursor in version order: one range per scope column.
 Index("ix_change_log_grid_version", ChangeLog.grid_id, ChangeLog.version)
@@ -474,7 +505,8 @@ SYNCED_MODELS: tuple[type[SyncedRow], ...] = (
     Area, Household, Resident, StatusRecord, Visit, Employer, Vacancy, Referral, ReferralEvent, Conflict,
 )
 SERVER_ONLY_MODELS: tuple[type[SQLModel], ...] = (UserAccount, UserArea, Device, ChangeLog, SyncState, AuditEvent, SpotCheck,
-                                                  InformationRecord, CoordinatorAssessment, LoginThrottle)
+                                                  InformationRecord, CoordinatorAssessment, LoginThrottle,
+                                                  PushRejection, ScopeChange)
 MODEL_BY_TABLE: dict[str, type[SQLModel]] = {m.__tablename__: m for m in SYNCED_MODELS + SERVER_ONLY_MODELS}
 
 

@@ -128,9 +128,10 @@ def hire_effects(
       (``zero_employment_resolved_on`` and ``zero_employment_met``) once enough
       members are employed; ``members`` are the household's other residents,
       whose own employment counts when the household asked for two;
-    - the vacancy gets one more opening filled (``filled`` is a plain
-      last-writer-wins field: two phones recording hires for the same vacancy
-      offline may count one; the coordinator corrects it in the form).
+    - the vacancy's expected filled count, one more (``vacancy_changes``): a
+      prediction the phone shows until its next pull. ``filled`` is a server
+      field, counted by the server from the vacancy's hired referrals, so two
+      phones hiring for one vacancy offline both count.
     """
     resident_changes = {
         "employment_status": EmploymentStatus.employed.value,

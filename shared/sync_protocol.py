@@ -65,7 +65,9 @@ class ChangeResult(_Strict):
     code: Optional[str] = None  # stable reason code when rejected
     message: Optional[str] = None
     conflict_ids: list[str] = Field(default_factory=list)
-    clamped: bool = False  # a stamp was clamped to the server's clock
+    clamped: bool = False  # a stamp was stored other than sent (clamped to the server's clock, kept in order)
+    # when ``clamped``: clock key (``"skills|家政"``, ``"_deleted"`` included) -> the stamp the server stored
+    stamps: dict[str, str] = Field(default_factory=dict)
 
 
 class PushResponse(_Strict):
@@ -84,12 +86,21 @@ class PulledRow(_Strict):
     stamps: dict[str, str] = Field(default_factory=dict)
 
 
+class LeftArea(_Strict):
+    """An area the caller is no longer assigned to: the phone removes its rows (after pushing its edits)."""
+
+    area_id: str
+    level: Literal["grid", "street", "district"]
+
+
 class PullResponse(_Strict):
     protocol: int = PROTOCOL_VERSION
     rows: list[PulledRow]
     cursor: int  # pass back as ``cursor`` to continue
     has_more: bool
     server_stamp: str
+    left_areas: list[LeftArea] = Field(default_factory=list)  # left since the cursor (this page's versions)
+    tombstone_horizon: int = 0  # tombstones at or below this version are purged: the phone may drop its own
 
 
 # Rejection and error codes (also in docs/sync-protocol.md).

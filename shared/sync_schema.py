@@ -135,6 +135,8 @@ SYNC_SPECS: dict[str, SyncSpec] = {
             groups={"wage": ("wage_min", "wage_max"), "age": ("age_min", "age_max"),
                     "position": ("latitude", "longitude")},
             sets=("skills_required",),
+            # a count, not a last-writer-wins field: the hired referrals of the vacancy (``sync_push``)
+            server_fields=("filled",),
             scope="street",
             required_on_create=("employer_id", "street_id", "title"),
         ),

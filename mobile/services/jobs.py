@@ -140,7 +140,7 @@ class VacancyForm:
         row = self.row or {"openings": 1, "filled": 0, "valid_until": today + timedelta(days=DEFAULT_VALID_DAYS)}
         self.raw: dict[str, Any] = {
             name: ("" if row.get(name) is None else str(row[name]))
-            for name in ("employer_id", "title", "openings", "filled", "wage_min", "wage_max", "shift", "location",
+            for name in ("employer_id", "title", "openings", "wage_min", "wage_max", "shift", "location",
                          "age_min", "age_max", "valid_until")
         }
         self.raw.update({
@@ -177,7 +177,6 @@ class VacancyForm:
         take("title", lambda v: normalize_text(v or "", field="text"))
         take("occupation_code", lambda v: v or "")
         take("openings", lambda v: _int_in(v, "openings", 1, 9999))
-        take("filled", lambda v: _int_in(v, "filled", 0, 9999) or 0)
         for name in ("wage_min", "wage_max"):
             take(name, lambda v, n=name: validate_wage(v, field=n) if str(v or "").strip() else None)
         take("hours", lambda v: v or None)
@@ -197,8 +196,6 @@ class VacancyForm:
             self.errors.setdefault("title", "不能为空")
         if out.get("openings") is None:
             self.errors.setdefault("openings", "不能为空")
-        if out.get("openings") and (out.get("filled") or 0) > out["openings"]:
-            self.errors.setdefault("filled", "不能多于招聘人数")
         if None not in (out.get("wage_min"), out.get("wage_max")) and out["wage_min"] > out["wage_max"]:
             self.errors.setdefault("wage_max", "不能低于最低月薪")
         if None not in (out.get("age_min"), out.get("age_max")) and out["age_min"] > out["age_max"]:
@@ -564,8 +561,8 @@ class JobsService:
             store.append("status_record", effects.status_record, now=now)
             if effects.household_changes and household is not None:
                 store.save("household", effects.household_changes, row_id=household["id"], now=now)
-            if effects.vacancy_changes and vacancy is not None:
-                store.save("vacancy", effects.vacancy_changes, row_id=vacancy["id"], now=now)
+            if effects.vacancy_changes and vacancy is not None:  # counted by the server: shown until the pull
+                store.predict("vacancy", vacancy["id"], effects.vacancy_changes)
 
     def _recorder(self, user_id: Optional[str]) -> str:
         if user_id and user_id == self.user_id:

@@ -10,14 +10,14 @@ is told so on its next contact and deletes its key and files instead.
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import httpx
 
 from mobile.services.session import DEFAULT_LOCK_MINUTES, Session, normalize_server_url
 from mobile.state import LOCKED, READY, REAUTH, SET_PIN, SIGNED_OUT, AppState
-from mobile.store import StoreWiped, WrongPin
+from mobile.store import DeviceStore, StoreWiped, WrongPin
 
 LOGIN_PATH = "/api/v1/auth/login"
 ME_PATH = "/api/v1/auth/me"
@@ -301,3 +301,43 @@ def _as_datetime(value: Any) -> datetime | None:
     if value is None or isinstance(value, datetime):
         return value
     return datetime.fromisoformat(str(value))
+
+
+def sign_in_device(store: DeviceStore, server_url: str, username: str, password: str, pin: str, *,
+                   transport: httpx.BaseTransport | None = None, device_name: str = "入户通",
+                   now: datetime | None = None) -> dict[str, Any]:
+    """Sign a phone in without the UI, in one call: what the sign-in and PIN screens do together.
+
+    Logs in at ``server_url`` (``POST /api/v1/auth/login``; the HTTPS rule of
+    ``normalize_server_url`` applies unless a ``transport`` is given: tests
+    and harnesses pass ``InProcessTransport(app)``), makes the store's data
+    key under ``pin`` (a store signed in before is wiped first) and keeps the
+    session (token, device id, user, policy) sealed in the store. The store
+    is left unlocked; sync it with ``SyncEngine.for_store(store, transport=...)``.
+    Returns the login answer's ``user`` (with ``grid_ids``). Raises
+    ``SignInError`` (Chinese message) for a wrong password, an unreachable
+    server or a bad PIN; nothing is written then.
+    """
+    url = server_url.rstrip("/") if transport is not None else normalize_server_url(server_url)
+    refusal = check_new_pin(pin, pin)
+    if refusal:
+        raise SignInError(refusal)
+    body = {"username": username, "password": password, "device_name": device_name}
+    try:
+        with httpx.Client(base_url=url, transport=transport, timeout=60.0) as client:
+            response = client.post(LOGIN_PATH, json=body)
+    except httpx.HTTPError:
+        raise SignInError("无法连接服务器，请检查服务器地址和网络") from None
+    if response.status_code != 200:
+        raise SignInError("用户名或密码错误" if response.status_code == 401 else
+                          f"服务器暂时无法登录（{response.status_code}），请稍后再试")
+    meta = session_meta(response.json(), url, now or datetime.now(timezone.utc))
+    if store.is_provisioned():
+        store.wipe()
+    store.provision(pin)
+    with store.transaction():
+        for key, value in meta.items():
+            store.set_meta(key, value)
+        if store.get_meta("lock_minutes") is None:
+            store.set_meta("lock_minutes", DEFAULT_LOCK_MINUTES)
+    return meta["user"]

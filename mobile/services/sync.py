@@ -67,6 +67,8 @@ def summary_lines(summary: dict[str, Any]) -> list[str]:
         lines.append(f"新冲突 {summary['conflicts']} 个，请在下方处理")
     for table, _row_id, code, _message in summary.get("rejected") or []:  # the message is the server's English
         lines.append(f"被服务器拒绝：{TABLE_LABELS.get(table, table)}（{reason_zh(code)}）")
+    if summary.get("clock_notice"):
+        lines.append(summary["clock_notice"])
     if summary.get("resynced"):
         lines.append("已重新完整下载本机数据")
     return lines

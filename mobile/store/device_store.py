@@ -34,14 +34,46 @@ from mobile.store.errors import StoreLocked
 from mobile.store.keystore import KeyStore
 from mobile.store.rows import SEALED_COLUMNS, open_row
 from mobile.store.vault import Vault
-from shared.hlc import HybridClock
+from shared.hlc import HybridClock, parse_stamp
 from shared.models import MODEL_BY_TABLE, device_tables, new_id
 from shared.sync_codec import clean_row, column_info, decode_value
 from shared.sync_schema import SYNC_SPECS
 
 # Meta keys readable before unlock (nothing personal); every other meta value is sealed.
 PLAIN_META = frozenset({"server_url", "lock_minutes"})
+LEFT_AREAS_META = "left_areas"  # areas the user was taken off, whose rows are still to remove
+CLOCK_OFFSET_META = "clock_offset_ms"  # server time minus this phone's time, when they differ by more than ...
+CLOCK_TOLERANCE_MS = 2 * 60 * 1000  # ... this (the server clamps stamps more than 5 minutes ahead)
+CLOCK_NOTICE_META = "clock_notice_given"
+
+
+def clock_notice_zh(offset_ms: int) -> str:
+    """What the coordinator is told once when the phone's clock is wrong (offset: server minus phone)."""
+    hours = abs(offset_ms) / 3_600_000
+    amount = f"约 {hours:.0f} 小时" if hours >= 1 else f"约 {abs(offset_ms) // 60_000} 分钟"
+    way = "慢" if offset_ms > 0 else "快"
+    return (f"手机时间不准：比服务器{way}{amount}。请在手机设置中校准日期和时间；"
+            "在此之前，本应用按服务器时间记录您的修改，不会丢失。")
 CHINA = timezone(timedelta(hours=8))
+
+
+class Saved(str):
+    """The id of a saved row, and what the save wrote (see ``DeviceStore.save``)."""
+
+    seq: int | None
+    keys: tuple[str, ...]
+    stamp: str | None
+    created: bool
+
+    def __new__(cls, row_id: str, *, seq: int | None = None, keys: tuple[str, ...] = (), stamp: str | None = None,
+                created: bool = False) -> "Saved":
+        saved = super().__new__(cls, row_id)
+        saved.seq, saved.keys, saved.stamp, saved.created = seq, keys, stamp, created
+        return saved
+
+    @property
+    def changed(self) -> bool:
+        return self.seq is not None
 
 
 def local_today(now: datetime) -> date:
@@ -182,12 +214,15 @@ class DeviceStore:
 
     def set_meta(self, key: str, value: Any) -> None:
         """Store a JSON value; sealed unless the key is one of PLAIN_META."""
+        with self._tx.write() as conn:
+            self._set_meta_in(conn, key, value)
+
+    def _set_meta_in(self, conn: Connection, key: str, value: Any) -> None:
         sealed = key not in PLAIN_META
         stored = (self.cipher.seal_json(value, self.cipher.place("meta", "value", key)) if sealed
                   else json.dumps(value, ensure_ascii=False))
-        with self._tx.write() as conn:
-            conn.execute(delete(META).where(META.c.key == key))
-            conn.execute(insert(META).values(key=key, value=stored, sealed=sealed))
+        conn.execute(delete(META).where(META.c.key == key))
+        conn.execute(insert(META).values(key=key, value=stored, sealed=sealed))
         self._meta_cache[key] = value
 
     def delete_meta(self, key: str) -> None:
@@ -318,11 +353,14 @@ class DeviceStore:
             self._meta_cache.clear()  # a meta value set inside may have been rolled back
             raise
 
-    def save(self, table: str, fields: Mapping[str, Any], *, row_id: str | None = None, now: datetime) -> str:
+    def save(self, table: str, fields: Mapping[str, Any], *, row_id: str | None = None, now: datetime) -> "Saved":
         """Insert (``row_id`` None: a new id) or update the given fields; row + outbox in one transaction.
 
         Values are checked and normalised by ``shared.sync_codec.clean_row``
-        (FieldError / ValueError with a clear message). Returns the row's id.
+        (FieldError / ValueError with a clear message). Returns the row's id as
+        a ``Saved`` (a ``str``) that also says what was written: ``changed``,
+        the outbox ``seq``, the clock ``keys`` and their ``stamp`` (``changed``
+        False, ``seq`` None: the values were already there, nothing queued).
         """
         spec = check_writable(table, fields)
         cleaned = clean_row(table, fields, today=local_today(now))
@@ -337,6 +375,19 @@ class DeviceStore:
             raise ValueError(f"{table} is not append-only: use save")
         return self.save(table, fields, now=now)
 
+    def predict(self, table: str, row_id: str, fields: Mapping[str, Any]) -> None:
+        """Show server fields as the server will compute them (a vacancy's filled count after a hire offline).
+
+        Local only, nothing is queued: the next pull of the row brings the server's value.
+        """
+        spec = SYNC_SPECS.get(table)
+        if spec is None or any(name not in spec.server_fields for name in fields):
+            raise ValueError(f"only the server fields of {table} can be predicted")
+        with self._tx.write() as conn:
+            current = self._load(conn, table, row_id)
+            if current is not None and not current["deleted"]:
+                syncing.write_rows(conn, self.cipher, table, [{**current, **fields}])
+
     def delete(self, table: str, row_id: str, *, now: datetime) -> None:
         """Tombstone the row (it stays, marked deleted) and queue the delete."""
         self._table(table)
@@ -347,7 +398,7 @@ class DeviceStore:
             if current["deleted"]:
                 return
             clock, state = self._clock(conn)
-            edit = plan_delete(table, current, clock.tick(epoch_ms(now)), user_id=self.user_id)
+            edit = plan_delete(table, current, clock.tick(self._corrected_ms(now)), user_id=self.user_id)
             self._record(conn, table, current, edit, clock, state)
 
     def resolve_conflict(self, conflict_id: str, chosen_value: Any, *, now: datetime) -> None:
@@ -366,6 +417,45 @@ class DeviceStore:
             closing = {"state": "resolved", "resolved_by": self.user_id, "resolved_value": chosen_value}
             self._save_in(conn, "conflict", clean_row("conflict", closing, today=local_today(now)), conflict_id, now)
 
+    @property
+    def clock_offset_ms(self) -> int:
+        """Server time minus this phone's time as last measured (0 while they agree within 2 minutes)."""
+        return int(self.get_meta(CLOCK_OFFSET_META) or 0)
+
+    def _corrected_ms(self, now: datetime) -> int:
+        """The time an edit is stamped with: the phone's clock corrected by what the server's clock said."""
+        return epoch_ms(now) + self.clock_offset_ms
+
+    def learn_server_time(self, server_stamp: str, local_now: datetime) -> str | None:
+        """Compare the server's clock (a ``server_stamp`` just received) with the phone's; returns a notice once.
+
+        When they differ by more than ``CLOCK_TOLERANCE_MS`` the offset is kept
+        and the next edits are stamped with the corrected time; a clock state
+        that ran ahead with the wrong time is brought back to the server's
+        (the server keeps this device's stamps in the order they were made,
+        so edits stamped before and after the correction keep their order).
+        Returns the Chinese notice (手机时间不准…) the first time a wrong clock
+        is seen, None otherwise.
+        """
+        server_ms = parse_stamp(server_stamp).physical_ms
+        offset = server_ms - epoch_ms(local_now)
+        wrong = abs(offset) > CLOCK_TOLERANCE_MS
+        with self._tx.write() as conn:
+            if wrong != bool(self._meta_in(conn, CLOCK_OFFSET_META)) or wrong:
+                self._set_meta_in(conn, CLOCK_OFFSET_META, offset if wrong else 0)
+            if not wrong:
+                if self._meta_in(conn, CLOCK_NOTICE_META):
+                    self._set_meta_in(conn, CLOCK_NOTICE_META, False)  # told again if it goes wrong again
+                return None
+            clock, _state = self._clock(conn)
+            if parse_stamp(clock.last).physical_ms > server_ms + CLOCK_TOLERANCE_MS:
+                clock = HybridClock(clock.device_id, server_stamp)
+                conn.execute(update(DEVICE_STATE).where(DEVICE_STATE.c.id == 1).values(clock=clock.last))
+            if self._meta_in(conn, CLOCK_NOTICE_META):
+                return None
+            self._set_meta_in(conn, CLOCK_NOTICE_META, True)
+            return clock_notice_zh(offset)
+
     def _clock(self, conn: Connection) -> tuple[HybridClock, dict]:
         device_id = self.device_id
         if not device_id:
@@ -373,20 +463,21 @@ class DeviceStore:
         state = conn.execute(select(DEVICE_STATE).where(DEVICE_STATE.c.id == 1)).mappings().one()
         return HybridClock(device_id, state["clock"] or None), dict(state)
 
-    def _save_in(self, conn: Connection, table: str, cleaned: dict, row_id: str | None, now: datetime) -> str:
+    def _save_in(self, conn: Connection, table: str, cleaned: dict, row_id: str | None, now: datetime) -> "Saved":
         current = self._load(conn, table, row_id) if row_id else None
         if current is not None and current["deleted"]:
             raise ValueError(f"this {table} record was deleted")
         clock, state = self._clock(conn)
-        stamp = clock.tick(epoch_ms(now))
+        stamp = clock.tick(self._corrected_ms(now))
         if current is None:
             edit = plan_create(table, row_id or new_id(), cleaned, stamp, now=now, user_id=self.user_id)
         else:
             edit = plan_update(table, current, cleaned, stamp, user_id=self.user_id)
             if edit is None:
-                return current["id"]
+                return Saved(current["id"])
         self._record(conn, table, current, edit, clock, state)
-        return edit.row["id"]
+        return Saved(edit.row["id"], seq=state["next_seq"], keys=tuple(edit.keys), stamp=stamp,
+                     created=current is None)
 
     def _record(self, conn: Connection, table: str, before: dict | None, edit: Edit,
                 clock: HybridClock, state: dict) -> None:
@@ -425,17 +516,53 @@ class DeviceStore:
                 conn.execute(update(DEVICE_STATE).where(DEVICE_STATE.c.id == 1).values(clock=clock.last))
             return counts
 
-    def apply_page(self, rows: list[Mapping[str, Any]], cursor: int, server_stamp: str | None = None) -> int:
-        """Apply one pulled page and save its cursor, in one transaction; returns the rows applied."""
+    def apply_page(self, rows: list[Mapping[str, Any]], cursor: int, server_stamp: str | None = None, *,
+                   left_areas: list[Mapping[str, str]] = (), tombstone_horizon: int = 0) -> int:
+        """Apply one pulled page and save its cursor, in one transaction; returns the rows applied.
+
+        ``left_areas`` (areas the user no longer holds) are remembered until
+        ``leave_areas`` removes their rows; tombstones at or below
+        ``tombstone_horizon`` (purged on the server) are dropped.
+        """
         with self._tx.write() as conn:
             clock, _state = self._clock(conn)
             count = syncing.apply_page(conn, self.cipher, rows, clock, hook=self.fault_hook)
             if server_stamp:
                 clock.observe(server_stamp)
+            if left_areas:
+                known = self._meta_in(conn, LEFT_AREAS_META) or []
+                self._set_meta_in(conn, LEFT_AREAS_META, known + [dict(a) for a in left_areas if dict(a) not in known])
+            syncing.compact_tombstones(conn, tombstone_horizon)
             if self.fault_hook:
                 self.fault_hook("apply:cursor")
             conn.execute(update(DEVICE_STATE).where(DEVICE_STATE.c.id == 1).values(cursor=cursor, clock=clock.last))
         return count
+
+    @property
+    def left_areas(self) -> list[dict[str, str]]:
+        """Areas the user was taken off whose rows are still on the phone (``{"area_id", "level"}``)."""
+        return list(self.get_meta(LEFT_AREAS_META) or [])
+
+    def leave_areas(self) -> list[dict[str, str]]:
+        """Remove the rows of the areas the user left, but those with unpushed edits; returns the areas left to do.
+
+        The sync engine pushes the outbox first, so every edit made there
+        reaches the server before its row goes (``docs/sync-protocol.md``).
+        """
+        with self._tx.write() as conn:
+            areas = self._meta_in(conn, LEFT_AREAS_META) or []
+            if not areas:
+                return []
+            waiting = syncing.remove_area_rows(conn, areas)
+            self._set_meta_in(conn, LEFT_AREAS_META, waiting)
+            return waiting
+
+    def _meta_in(self, conn: Connection, key: str) -> Any:
+        row = conn.execute(select(META.c.value, META.c.sealed).where(META.c.key == key)).first()
+        if row is None:
+            return None
+        return (self.cipher.open_json(row.value, self.cipher.place("meta", "value", key)) if row.sealed
+                else json.loads(row.value))
 
     def observe(self, stamp: str) -> None:
         """Move the device clock past a stamp seen from the server."""

@@ -33,8 +33,8 @@ from mobile.store.rows import (
     state_of,
     with_state,
 )
-from shared.hlc import HybridClock, clamp_stamp, parse_stamp
-from shared.merge import EMPTY_ROW, IncomingChange, RowState, merge_row
+from shared.hlc import HybridClock, parse_stamp
+from shared.merge import DELETED_KEY, EMPTY_ROW, IncomingChange, RowState, merge_row, set_key
 from shared.models import MODEL_BY_TABLE
 from shared.sync_codec import decode_row
 from shared.sync_schema import APPLY_ORDER, SYNC_SPECS
@@ -176,18 +176,17 @@ def apply_page(conn: Connection, cipher: CellCipher, rows: list[Mapping[str, Any
 # --- answered pushes ------------------------------------------------------------
 
 
-def _incoming(table: str, change: Mapping[str, Any], server_ms: int | None) -> IncomingChange:
-    def clamp(stamp: str) -> str:
-        return clamp_stamp(stamp, server_ms)[0] if server_ms is not None else stamp
-
-    set_ops = {f: [(op["element"], op["present"], clamp(op["stamp"])) for op in ops]
+def _incoming(table: str, change: Mapping[str, Any], stored: Mapping[str, str]) -> IncomingChange:
+    """The change as the server merged it: with the stamps it stored (``ChangeResult.stamps``) where they differ."""
+    fields = dict(change.get("fields") or {})  # sets travel as element operations (``mobile.store.edits``)
+    set_ops = {f: [(op["element"], op["present"], stored.get(set_key(f, op["element"]), op["stamp"])) for op in ops]
                for f, ops in (change.get("set_ops") or {}).items()}
     delete_stamp = change.get("delete_stamp")
     return IncomingChange(
-        values=decode_row(table, change.get("fields") or {}),
-        stamps={k: clamp(s) for k, s in (change.get("stamps") or {}).items()},
+        values=decode_row(table, fields),
+        stamps={k: stored.get(k, s) for k, s in (change.get("stamps") or {}).items()},
         base=dict(change.get("base") or {}), set_ops=set_ops,
-        delete_stamp=clamp(delete_stamp) if delete_stamp else None,
+        delete_stamp=stored.get(DELETED_KEY, delete_stamp) if delete_stamp else None,
         device_id=parse_stamp(next(iter(change["stamps"].values()))).device_id if change.get("stamps") else "",
     )
 
@@ -199,7 +198,6 @@ def acknowledge(conn: Connection, cipher: CellCipher, results: list[Mapping[str,
     counts: dict[str, int] = defaultdict(int)
     if not by_seq:
         return counts
-    server_ms = parse_stamp(server_stamp).physical_ms if server_stamp else None
     entries = conn.execute(select(OUTBOX).where(OUTBOX.c.seq.in_(bindparam("seqs", expanding=True)))
                            .order_by(OUTBOX.c.seq), {"seqs": list(by_seq)}).mappings().all()
     answered: dict[tuple[str, str], list[tuple[dict, str]]] = defaultdict(list)
@@ -214,22 +212,22 @@ def acknowledge(conn: Connection, cipher: CellCipher, results: list[Mapping[str,
                 code=result.get("code") or "", message=result.get("message") or "",
                 payload=cipher.seal_json(change, cipher.place("rejected", "payload", str(entry["seq"]))),
                 rejected_at=now.isoformat()))
-        answered[(entry["table_name"], entry["row_id"])].append((change, status))
+        answered[(entry["table_name"], entry["row_id"])].append((change, status, result.get("stamps") or {}))
         conn.execute(delete(OUTBOX).where(OUTBOX.c.seq == entry["seq"]))
     remaining = pending_keys(conn, [row_id for _table, row_id in answered])
     for (table, row_id), changes in answered.items():
-        _settle_row(conn, cipher, table, row_id, changes, remaining.get((table, row_id)), server_ms)
+        _settle_row(conn, cipher, table, row_id, changes, remaining.get((table, row_id)))
     return counts
 
 
 def _settle_row(conn: Connection, cipher: CellCipher, table: str, row_id: str,
-                changes: list[tuple[dict, str]], still_pending: set[str] | None, server_ms: int | None) -> None:
+                changes: list[tuple[dict, str, dict]], still_pending: set[str] | None) -> None:
     spec = SYNC_SPECS[table]
     _exists, shadow = load_shadow(conn, cipher, table, row_id)
     state = state_of(table, shadow)
-    for change, status in changes:
+    for change, status, stored in changes:
         if status in ACCEPTED:
-            merged = merge_row(spec, state or EMPTY_ROW, _incoming(table, change, server_ms))
+            merged = merge_row(spec, state or EMPTY_ROW, _incoming(table, change, stored))
             state = RowState(merged.values, merged.stamps, merged.deleted)
     local = _load(conn, cipher, table, row_id)
     if state is None:  # the server never accepted this row
@@ -245,3 +243,54 @@ def _settle_row(conn: Connection, cipher: CellCipher, table: str, row_id: str,
         save_shadow(conn, cipher, table, row_id, server_row)
     else:
         conn.execute(delete(SHADOW).where(SHADOW.c.table_name == table, SHADOW.c.row_id == row_id))
+
+
+# --- rows that leave the phone --------------------------------------------------
+
+
+def _area_filters(table: str, level: str, area_id: str) -> list:
+    """The rows of ``table`` that belong to an area the user left (empty: none of this table)."""
+    t = MODEL_BY_TABLE[table].__table__
+    spec = SYNC_SPECS[table]
+    if level == "grid" and "grid_id" in t.c and table != "area":
+        return [t.c.grid_id == area_id]
+    if level == "street" and spec.scope == "street":
+        return [t.c.street_id == area_id]
+    if level == "street" and table == "conflict":
+        return [t.c.grid_id.is_(None), t.c.street_id == area_id]
+    if level == "district" and table == "area":
+        return [(t.c.district_id == area_id) | (t.c.id == area_id)]
+    return []
+
+
+def remove_area_rows(conn: Connection, areas: list[Mapping[str, str]]) -> list[dict[str, str]]:
+    """Delete the rows of areas the user left, except rows with unpushed edits; returns the areas not done yet."""
+    pending = select(OUTBOX.c.row_id)
+    waiting = []
+    for area in areas:
+        left_behind = False
+        for table in APPLY_ORDER:
+            filters = _area_filters(table, area["level"], area["area_id"])
+            if not filters:
+                continue
+            t = MODEL_BY_TABLE[table].__table__
+            ids = [r[0] for r in conn.execute(select(t.c.id).where(*filters, t.c.id.not_in(pending)))]
+            for part in _chunks(ids):
+                conn.execute(delete(t).where(t.c.id.in_(part)))
+                conn.execute(delete(ID_HASH).where(ID_HASH.c.row_id.in_(part)))
+            left_behind = left_behind or conn.execute(select(t.c.id).where(*filters).limit(1)).first() is not None
+        if left_behind:
+            waiting.append(dict(area))
+    return waiting
+
+
+def compact_tombstones(conn: Connection, horizon: int) -> int:
+    """Drop tombstones the server has purged (version at or below its horizon) that no unpushed edit names."""
+    if horizon <= 0:
+        return 0
+    removed = 0
+    for table in APPLY_ORDER:
+        t = MODEL_BY_TABLE[table].__table__
+        removed += conn.execute(delete(t).where(t.c.deleted.is_(True), t.c.version > 0, t.c.version <= horizon,
+                                                t.c.id.not_in(select(OUTBOX.c.row_id)))).rowcount or 0
+    return removed

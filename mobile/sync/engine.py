@@ -43,6 +43,38 @@ class _Borrowed(httpx.BaseTransport):
         return self.inner.handle_request(request)
 
 
+@dataclass(frozen=True)
+class ChangeOutcome:
+    """The server's answer to one pushed change, with the stamps it stored (clock key -> stamp).
+
+    ``stamps`` covers every key the change wrote (``"skills|家政"`` for a set
+    element, ``"_deleted"`` for a delete): the sent stamp, or the one the
+    server stored instead (``clamped``: the phone's clock was ahead, or its
+    edits had to stay in order). Empty for a refused change.
+    """
+
+    seq: int
+    table: str
+    row_id: str
+    status: str  # applied | duplicate | conflict | rejected
+    code: str | None = None
+    conflict_ids: tuple[str, ...] = ()
+    clamped: bool = False
+    stamps: dict[str, str] = field(default_factory=dict)
+
+
+def _outcome(change: dict[str, Any], result: dict[str, Any]) -> ChangeOutcome:
+    sent = dict(change.get("stamps") or {})
+    sent.update({f"{name}|{op['element']}": op["stamp"] for name, ops in (change.get("set_ops") or {}).items()
+                 for op in ops})
+    if change.get("delete_stamp"):
+        sent["_deleted"] = change["delete_stamp"]
+    stored = {} if result["status"] == "rejected" else {**sent, **(result.get("stamps") or {})}
+    return ChangeOutcome(seq=result["seq"], table=change["table"], row_id=change["row_id"], status=result["status"],
+                         code=result.get("code"), conflict_ids=tuple(result.get("conflict_ids") or ()),
+                         clamped=bool(result.get("clamped")), stamps=stored)
+
+
 @dataclass
 class SyncSummary:
     pushed: int = 0  # changes the server applied (conflicts included)
@@ -54,6 +86,9 @@ class SyncSummary:
     finished_at: datetime | None = None
     bytes_sent: int = 0
     bytes_received: int = 0
+    left_areas: list[str] = field(default_factory=list)  # areas taken off this user: their rows were removed
+    clock_notice: str | None = None  # 手机时间不准…: shown once when the phone's clock is wrong
+    changes: list[ChangeOutcome] = field(default_factory=list)  # every pushed change's answer, in seq order
 
 
 class SyncEngine:
@@ -82,6 +117,15 @@ class SyncEngine:
         self.bytes_sent = 0  # request bodies, and response bodies as they came (compressed)
         self.bytes_received = 0
 
+    @classmethod
+    def for_store(cls, store: DeviceStore, **kwargs: Any) -> "SyncEngine":
+        """The engine of a signed-in store: its server address and token from the store's session."""
+        url, token = store.get_meta("server_url"), store.get_meta("token")
+        if not url or not token:
+            raise SyncError("本机尚未登录 / sign the phone in first (mobile.services.sign_in.sign_in_device)",
+                            "auth.required")
+        return cls(store, url, token, **kwargs)
+
     def close(self) -> None:
         self.client.close()
 
@@ -107,6 +151,10 @@ class SyncEngine:
                 self.pull(summary, report)
             except ResyncRequired:
                 self._resync(summary, report)
+            if self.store.left_areas:  # moved records leave the phone: its edits of them are pushed first
+                self.push(summary, report)
+                summary.left_areas = [a["area_id"] for a in self.store.left_areas]
+                self.store.leave_areas()
             summary.finished_at = self.clock()
             self.store.set_meta("last_sync_at", summary.finished_at.isoformat())
         except StoreLocked:  # the app locked itself meanwhile: whole pages stay applied, the rest waits
@@ -139,8 +187,10 @@ class SyncEngine:
             body = {"protocol": proto.PROTOCOL_VERSION, "device_id": self.store.device_id, "changes": batch}
             answer = wire.push_answer(self._request("POST", PUSH_PATH, json=body), {c["seq"] for c in batch})
             results = [r.model_dump() for r in answer.results]
+            self._learn_time(summary, answer.server_stamp)
             counts = self.store.acknowledge(results, now=self.clock(), server_stamp=answer.server_stamp)
             by_seq = {c["seq"]: c for c in batch}
+            summary.changes += [_outcome(by_seq[r["seq"]], r) for r in results if r["seq"] in by_seq]
             summary.pushed += counts.get("applied", 0) + counts.get("conflict", 0)
             summary.conflicts += counts.get("conflict", 0)
             summary.duplicates += counts.get("duplicate", 0)
@@ -150,6 +200,11 @@ class SyncEngine:
             last_sent = batch[-1]["seq"]
             done += len(batch)
             report("push", min(1.0, done / total))
+
+    def _learn_time(self, summary: SyncSummary, server_stamp: str) -> None:
+        notice = self.store.learn_server_time(server_stamp, self.clock())
+        if notice:
+            summary.clock_notice = notice
 
     def _next_batch(self) -> list[dict[str, Any]]:
         batch, size = [], 0
@@ -167,10 +222,13 @@ class SyncEngine:
             cursor = self.store.cursor
             data = self._request("GET", PULL_PATH, params={"cursor": cursor, "limit": self.page_size})
             page = wire.pull_page(data, cursor)
+            self._learn_time(summary, page.server_stamp)
             if pages >= wire.MAX_PAGES:
                 raise BadAnswer("endless feed")
             try:  # one local transaction: a page that does not fit leaves nothing behind
-                self.store.apply_page(data["rows"], page.cursor, page.server_stamp)
+                self.store.apply_page(data["rows"], page.cursor, page.server_stamp,
+                                      left_areas=[a.model_dump() for a in page.left_areas],
+                                      tombstone_horizon=page.tombstone_horizon)
             except (ValueError, KeyError, TypeError, AttributeError, DecryptionError):
                 raise BadAnswer("rows do not fit") from None
             summary.pulled += len(page.rows)

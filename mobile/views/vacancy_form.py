@@ -24,7 +24,6 @@ SUGGESTIONS = 6
 GPS_TIMEOUT_S = 8
 TEXT_FIELDS: dict[str, dict[str, Any]] = {
     "title": {"required": True}, "openings": {"keyboard": ft.KeyboardType.NUMBER, "required": True},
-    "filled": {"keyboard": ft.KeyboardType.NUMBER},
     "wage_min": {"keyboard": ft.KeyboardType.NUMBER, "hint": "元/月"},
     "wage_max": {"keyboard": ft.KeyboardType.NUMBER, "hint": "元/月"},
     "shift": {"hint": "如 早8点-晚5点，做六休一"}, "location": {"hint": "上班的地址"},
@@ -196,7 +195,8 @@ def build(ctx: AppContext) -> ft.View:
         ft.TextButton("新增单位", icon=ft.Icons.ADD_BUSINESS, on_click=toggle_employer), employer_box,
         section("岗位"), controls["title"], occupation_query, occupation_hits, picked,
         controls["public_welfare"], welfare_types, controls["assistance_base"],
-        controls["openings"], *([controls["filled"]] if not form.is_new else []),
+        controls["openings"], *([ft.Text(f"已招 {form.row.get('filled') or 0} 人（按推荐录用自动统计）")]
+                                 if not form.is_new and form.row else []),
         controls["wage_min"], controls["wage_max"], controls["hours"], controls["shift"],
         section("地点"), controls["location"], controls["community_id"], position,
         ft.TextButton("记录当前位置", icon=ft.Icons.MY_LOCATION, on_click=locate),

@@ -7,11 +7,10 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
-from server.deps import ConnDep, CurrentDevice, ScopeDep
+from server.deps import ConnDep, CurrentDevice, ScopeDep, ServerNow
 from server.errors import error_responses
 from server.services import privacy, sync_pull, sync_push
 from shared import sync_protocol as proto
-from shared.models import utc_now
 
 router = APIRouter(prefix="/sync", tags=["sync"], responses=error_responses(401, 403, 422))
 GZIP_MIN_BYTES = 1024
@@ -19,17 +18,18 @@ MAX_CURSOR = 2**31 - 1  # versions are 32-bit integer columns on PostgreSQL (a l
 
 
 @router.post("/push", response_model=proto.PushResponse, responses=error_responses(400))
-def push(body: proto.PushRequest, caller: CurrentDevice, scope: ScopeDep, conn: ConnDep) -> proto.PushResponse:
+def push(body: proto.PushRequest, caller: CurrentDevice, scope: ScopeDep, conn: ConnDep,
+         now: ServerNow) -> proto.PushResponse:
     """Apply a batch of changes; every change gets its own answer (applied, duplicate, conflict, rejected)."""
-    return sync_push.push_changes(conn, caller.user_id, caller.device_id, scope, body, utc_now())
+    return sync_push.push_changes(conn, caller.user_id, caller.device_id, scope, body, now)
 
 
 @router.get("/pull", response_model=proto.PullResponse, responses=error_responses(410))
-def pull(request: Request, caller: CurrentDevice, scope: ScopeDep, conn: ConnDep,
+def pull(request: Request, caller: CurrentDevice, scope: ScopeDep, conn: ConnDep, now: ServerNow,
          cursor: Annotated[int, Query(ge=0, le=MAX_CURSOR)] = 0,
          limit: Annotated[int, Query(ge=1, le=proto.MAX_PAGE_SIZE)] = proto.DEFAULT_PAGE_SIZE) -> Response:
     """The rows changed after ``cursor`` that the caller may see, gzip-compressed when the client accepts it."""
-    page = sync_pull.pull_changes(conn, scope, cursor, limit, int(utc_now().timestamp() * 1000))
+    page = sync_pull.pull_changes(conn, scope, cursor, limit, int(now.timestamp() * 1000))
     privacy.record_pull(conn, caller, page)  # who received whose data: one audit event per page
     return json_response(page, request)
 

@@ -331,6 +331,5 @@ def _step_changes(conn: Connection, referral: dict[str, Any], steps: tuple[str, 
         changes.add("status_record", effects.status_record)
         if effects.household_changes and household is not None:
             changes.add("household", effects.household_changes, household)
-        if effects.vacancy_changes and vacancy is not None:
-            changes.add("vacancy", effects.vacancy_changes, vacancy)
+        # the vacancy's filled count follows from the hired referral (``sync_push`` counts it)
     return changes.changes

@@ -17,8 +17,9 @@ earlier in the batch may be referenced by a later change) and refuses:
   two together checks they agree, as ``_recompute_referrals`` and coverage do);
 - ``sync.invalid_value``: a who-field (``visit.coordinator_id``,
   ``collected_by``, ``created_by``, ``recorded_by``, ``resolved_by``) naming
-  anyone but the signed-in user (an update may leave it as it was). An
-  append-only row created without one gets the caller.
+  anyone but the signed-in user (an update may leave it as it was). A row
+  created without one gets the caller (a new resident's
+  ``consent_recorded_by`` stays empty: nobody has recorded consent yet).
 
 ``REFERENCES`` and ``WHO_FIELDS`` are the rules; ``tests/server/test_access_matrix.py``
 fails when a synced table or an id column of one has no rule.
@@ -27,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 
 from sqlalchemy import Connection, bindparam, select
 
@@ -78,8 +79,8 @@ WHO_FIELDS: dict[str, str] = {
     "resident": "consent_recorded_by",  # who recorded the resident's consent (PIPL, docs/privacy.md)
 }
 
-# Tables whose who-field may stay empty: a resident's consent may not be recorded (yet).
-EMPTY_WHO_ALLOWED: frozenset[str] = frozenset({"resident"})
+# Who-fields that may stay empty on a new record: nothing was done yet (not "done by the caller").
+NOBODY_YET = frozenset({"resident"})
 
 # Id columns that are neither a reference nor a who-field: the row's own scope columns, checked by
 # ``sync_rows.scope_allows`` on the row itself (and by the agreement rules above).
@@ -93,9 +94,14 @@ class PushedChange(Protocol):
     incoming: Any  # shared.merge.IncomingChange: ``values`` may get the caller's id
 
 
-def refused_changes(conn: Connection, scope: Scope, user_id: str, items: Iterable[PushedChange],
+def refused_changes(conn: Connection, scope: Scope | Callable[[Any], Scope], user_id: str,
+                    items: Iterable[PushedChange],
                     existing: Mapping[tuple[str, str], Mapping[str, Any] | None]) -> dict[int, proto.ChangeResult]:
-    """The changes of the batch the guard refuses, by ``seq``; ``existing`` holds the rows the batch changes."""
+    """The changes of the batch the guard refuses, by ``seq``; ``existing`` holds the rows the batch changes.
+
+    ``scope`` may be a function of the change (a grid the caller handed over still takes their earlier edits).
+    """
+    scope_of = scope if callable(scope) else (lambda _item: scope)
     items = sorted(items, key=lambda item: item.change.seq)
     targets = _fetch_targets(conn, items, existing)
     pending: dict[tuple[str, str], dict[str, Any]] = {}  # rows as the batch leaves them (creates and edits)
@@ -111,7 +117,7 @@ def refused_changes(conn: Connection, scope: Scope, user_id: str, items: Iterabl
         values = item.incoming.values
         row = {**(before or {}), **values, "id": change.row_id}
         problem = _who_problem(change.table, values, before, user_id) or _reference_problem(
-            scope, change.table, row, values, before is None,
+            scope_of(item), change.table, row, values, before is None,
             lambda table, row_id: pending.get((table, row_id), targets.get((table, row_id))))
         if problem:
             refused[change.seq] = proto.ChangeResult(seq=change.seq, status="rejected", code=problem[0],
@@ -126,10 +132,10 @@ def _who_problem(table: str, values: dict[str, Any], before: Mapping[str, Any] |
     column = WHO_FIELDS.get(table)
     if column is None:
         return None
-    if before is None and values.get(column) is None and SYNC_SPECS[table].append_only:
+    if before is None and values.get(column) is None:
+        if table in NOBODY_YET:
+            return None  # nobody recorded it yet (a resident's consent not asked yet)
         values[column] = user_id  # a new record without its author: the caller made it
-    if table in EMPTY_WHO_ALLOWED and values.get(column, "") is None and (before is None or before.get(column) is None):
-        return None  # nothing recorded yet (a resident who has not given consent): no one to name
     if column not in values or values[column] == user_id or (before is not None and values[column] == before.get(column)):
         return None
     return proto.REJECT_INVALID_VALUE, f"{table}.{column}: must be the signed-in user."

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, delete, or_, select, update
 
 from server.errors import ApiError
+from server.services import assignments
 from server.services.change_log import lock_versions
 from server.services.scope import Scope
 from server.services.sync_rows import feed_filter, fetch_rows, pulled_row, table_of
@@ -52,6 +53,10 @@ def _page(conn: Connection, scope: Scope, cursor: int, limit: int, now_ms: int) 
         raise ApiError(410, proto.ERROR_RESYNC_REQUIRED,
                        "This device missed deletions that were purged: push your outbox, then sync from zero.",
                        {"tombstone_horizon": horizon})
+    if cursor > 0 and assignments.joined_after(conn, scope.user_id, cursor) is not None:
+        # the user was given an area whose rows lie below this cursor: only a pull from 0 brings them
+        raise ApiError(410, proto.ERROR_RESYNC_REQUIRED,
+                       "Your areas changed: push your outbox, then sync from zero.", {"tombstone_horizon": horizon})
     entries = conn.execute(
         select(_LOG.c.version, _LOG.c.table_name, _LOG.c.row_id)
         .where(_LOG.c.version > cursor, _LOG.c.version <= last_version, feed_filter(scope))
@@ -68,7 +73,8 @@ def _page(conn: Connection, scope: Scope, cursor: int, limit: int, now_ms: int) 
         rows.extend(pulled_row(table_name, found[i]) for i in by_table[table_name] if i in found)
     next_cursor = entries[-1].version if has_more else max(cursor, last_version)
     return {"protocol": proto.PROTOCOL_VERSION, "rows": rows, "cursor": next_cursor, "has_more": has_more,
-            "server_stamp": proto.server_stamp(now_ms)}
+            "server_stamp": proto.server_stamp(now_ms), "tombstone_horizon": horizon,
+            "left_areas": assignments.left_areas(conn, scope, cursor, next_cursor)}
 
 
 def _apply_rank(table_name: str) -> int:

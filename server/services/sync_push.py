@@ -23,34 +23,37 @@ from __future__ import annotations
 import math
 import re
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from server.errors import ApiError
-from server.services import push_guard
+from server.services import assignments, push_guard
 from server.services.audit import record_event
 from server.services.change_log import LogEntry, VersionCounter, lock_versions
 from server.services.information_history import record_information
 from server.services.scope import Scope
 from server.services.sync_rows import FETCH_CHUNK, fetch_rows, row_scope, scope_allows, table_of
 from shared import sync_protocol as proto
-from shared.hlc import clamp_stamp, parse_stamp
+from shared.hlc import parse_stamp, stored_stamp
 from shared.merge import (
+    DELETED_KEY,
     IncomingChange,
     RowState,
     key_value,
     merge_row,
     referral_status,
+    set_key,
     set_ops_from_value,
 )
-from shared.models import MODEL_BY_TABLE, ChangeLog, Device
+from shared.models import MODEL_BY_TABLE, ChangeLog, Device, PushRejection
 from shared.sync_codec import clean_row, clean_set_element, decode_value, encode_value
 from shared.sync_schema import SYNC_SPECS, SyncSpec
 
 _DEVICE = Device.__table__
+_REJECTION = PushRejection.__table__
 _LOG = ChangeLog.__table__
 CONFLICT_NAMESPACE = uuid.UUID("5b0f8f0e-2f5c-4c52-9a57-d00e57e9c0f1")
 MAX_SEQ = 2**31 - 1  # ``device.last_seq`` is a 32-bit integer column on PostgreSQL
@@ -77,6 +80,7 @@ class Prepared:
     spec: SyncSpec
     incoming: IncomingChange
     clamped_ms: int = 0  # how far the furthest clamped stamp was ahead of the limit
+    stored: dict[str, str] = field(default_factory=dict)  # clock key -> stored stamp, where it differs from the sent
 
 
 @dataclass
@@ -140,38 +144,40 @@ def _dedupe(results: list[proto.ChangeResult]) -> list[proto.ChangeResult]:
 def _apply(conn: Connection, user_id: str, device_id: str, scope: Scope, request: proto.PushRequest,
            prepared: list[Prepared], results: dict[int, proto.ChangeResult], now: datetime) -> int:
     counter = lock_versions(conn)
-    device = conn.execute(select(_DEVICE.c.last_seq, _DEVICE.c.revoked_at)
+    device = conn.execute(select(_DEVICE.c.last_seq, _DEVICE.c.revoked_at, _DEVICE.c.last_stamp)
                           .where(_DEVICE.c.id == device_id)).first()
     if device is None or device.revoked_at is not None:
         raise ApiError(401, proto.REJECT_REVOKED_DEVICE, "This device was revoked; sign in again.",
                        headers={"WWW-Authenticate": "Bearer"})
     last_seq = start_seq = device.last_seq
-    for seq in list(results):  # refused before the lock, but already answered once: a replay
-        if seq <= start_seq:
-            results[seq] = proto.ChangeResult(seq=seq, status="duplicate")
+    replayed = [seq for seq in {item.change.seq for item in prepared} | set(results) if seq <= start_seq]
+    for seq in replayed:  # already answered once: the same answer (a lost answer must not turn a refusal into ok)
+        results[seq] = proto.ChangeResult(seq=seq, status="duplicate")
+    results.update(_earlier_rejections(conn, device_id, replayed))
     batch = Batch()
-    fresh = []
-    for item in prepared:
-        if item.change.seq <= last_seq:
-            results[item.change.seq] = proto.ChangeResult(seq=item.change.seq, status="duplicate")
-        else:
-            fresh.append(item)
-            last_seq = item.change.seq
+    fresh = [item for item in prepared if item.change.seq > start_seq]
+    last_seq = max([last_seq, *(item.change.seq for item in fresh)])
+    stamper = DeviceStamps(device.last_stamp, int(now.timestamp() * 1000))
+    for item in fresh:  # in seq order: the stored stamps keep the order the edits were made in
+        stamper.restamp(item)
+    scope_of = _scope_with_grace(conn, scope)
     _prefetch(conn, batch, fresh)
-    refused = push_guard.refused_changes(conn, scope, user_id, fresh, batch.rows)  # what the changes point to
+    refused = push_guard.refused_changes(conn, scope_of, user_id, fresh, batch.rows)  # what the changes point to
     results.update(refused)
     fresh = [item for item in fresh if item.change.seq not in refused]
     for item in fresh:
         try:
-            status, conflict_ids = apply_change(batch, item, user_id, device_id, scope, now)
-            results[item.change.seq] = proto.ChangeResult(seq=item.change.seq, status=status,
-                                                          conflict_ids=conflict_ids, clamped=item.clamped_ms > 0)
+            status, conflict_ids = apply_change(batch, item, user_id, device_id, scope_of(item), now)
+            results[item.change.seq] = proto.ChangeResult(
+                seq=item.change.seq, status=status, conflict_ids=conflict_ids, clamped=bool(item.stored),
+                stamps=item.stored)
         except Rejected as rejected:
             results[item.change.seq] = proto.ChangeResult(seq=item.change.seq, status="rejected",
                                                           code=rejected.code, message=rejected.message)
     for seq in results:  # rejected before the lock still count as consumed
         if seq > last_seq and results[seq].status == "rejected":
             last_seq = seq
+    _keep_rejections(conn, device_id, [r for seq, r in results.items() if seq > start_seq and r.status == "rejected"])
     _recompute_referrals(conn, batch)
     _write(conn, batch, counter)
     counter.save()
@@ -181,9 +187,54 @@ def _apply(conn: Connection, user_id: str, device_id: str, scope: Scope, request
             record_event(conn, "sync.clock_clamped", user_id=user_id, device_id=device_id,
                          table_name=item.change.table, row_id=item.change.row_id,
                          detail={"seq": item.change.seq, "ahead_ms": item.clamped_ms}, at=now)
-    if last_seq != start_seq:
-        conn.execute(update(_DEVICE).where(_DEVICE.c.id == device_id).values(last_seq=last_seq))
+    if last_seq != start_seq or (stamper.last or "") != device.last_stamp:
+        conn.execute(update(_DEVICE).where(_DEVICE.c.id == device_id)
+                     .values(last_seq=last_seq, last_stamp=stamper.last or ""))
     return last_seq
+
+
+def _earlier_rejections(conn: Connection, device_id: str, seqs: list[int]) -> dict[int, proto.ChangeResult]:
+    """The refusals of replayed changes, answered again as they were the first time."""
+    found: dict[int, proto.ChangeResult] = {}
+    ordered = sorted(seqs)
+    for start in range(0, len(ordered), FETCH_CHUNK):
+        for row in conn.execute(select(_REJECTION.c.seq, _REJECTION.c.code, _REJECTION.c.message).where(
+                _REJECTION.c.device_id == device_id, _REJECTION.c.seq.in_(ordered[start:start + FETCH_CHUNK]))):
+            found[row.seq] = proto.ChangeResult(seq=row.seq, status="rejected", code=row.code, message=row.message)
+    return found
+
+
+def _keep_rejections(conn: Connection, device_id: str, rejected: list[proto.ChangeResult]) -> None:
+    if rejected:
+        conn.execute(insert(_REJECTION), [{"device_id": device_id, "seq": r.seq, "code": r.code or "",
+                                           "message": (r.message or "")[:500]} for r in rejected])
+
+
+def _scope_with_grace(conn: Connection, scope: Scope):
+    """The scope each change is checked against: the caller's, plus the grids they left after the change was made
+    (``assignments.grace_grids``: an old coordinator's edits made before a handover still count)."""
+    grace = assignments.grace_grids(conn, scope)
+    if not grace:
+        return lambda _item: scope
+    widened: dict[frozenset[str], Scope] = {}
+
+    def scope_of(item: Prepared) -> Scope:
+        made = _latest_ms(item.incoming)
+        extra = frozenset(grid for grid, left_ms in grace.items() if made <= left_ms)
+        if not extra:
+            return scope
+        if extra not in widened:
+            widened[extra] = replace(scope, grid_ids=scope.grid_ids | extra)
+        return widened[extra]
+
+    return scope_of
+
+
+def _latest_ms(incoming: IncomingChange) -> int:
+    stamps = [*incoming.stamps.values(), *(s for ops in incoming.set_ops.values() for _e, _p, s in ops)]
+    if incoming.delete_stamp:
+        stamps.append(incoming.delete_stamp)
+    return max((parse_stamp(s).physical_ms for s in stamps), default=0)
 
 
 def apply_server_changes(conn: Connection, changes: list[proto.Change], scope: Scope, now: datetime,
@@ -251,7 +302,7 @@ def prepare(change: proto.Change, device_id: str, now_ms: int, today) -> Prepare
         raise Rejected(proto.REJECT_INVALID_VALUE, "Each written field (or group) needs exactly one stamp.")
     stamps = {key: clamp(stamp) for key, stamp in stamps.items()}
     if spec.table == "referral_event" and values.get("stamp"):
-        values["stamp"] = clamp(values["stamp"])
+        values["stamp"] = clamp(values["stamp"])  # checked here; stored by ``DeviceStamps.restamp``
     incoming = IncomingChange(values=values, stamps=stamps, base=change.base, set_ops=set_ops, device_id=device_id)
     return Prepared(change, spec, incoming, clamp.ahead_ms)
 
@@ -299,7 +350,7 @@ def _check_dates(table: str, values: dict[str, Any]) -> None:
 
 
 class _Clamp:
-    """Checks stamps and clamps those more than 5 minutes ahead of the server's clock."""
+    """Checks stamps (the stamps to store are chosen under the lock: ``DeviceStamps``)."""
 
     def __init__(self, now_ms: int) -> None:
         self.now_ms = now_ms
@@ -309,12 +360,62 @@ class _Clamp:
         try:
             if not stamp.isascii():  # digits of other scripts parse, but sort after every ASCII stamp
                 raise ValueError
-            clamped, was = clamp_stamp(stamp, self.now_ms)
+            parse_stamp(stamp)
         except ValueError:
             raise Rejected(proto.REJECT_INVALID_VALUE, "A clock stamp is malformed.") from None
-        if was:
-            self.ahead_ms = max(self.ahead_ms, parse_stamp(stamp).physical_ms - parse_stamp(clamped).physical_ms)
-        return clamped
+        return stamp
+
+
+class DeviceStamps:
+    """The stamps the server stores for one device's push, in ``seq`` order (``shared.hlc.stored_stamp``).
+
+    ``last`` is the device's ``last_stamp`` read under the version lock, so
+    several server processes agree on it; one original stamp (an edit's
+    fields and set elements share it) maps to one stored stamp.
+    """
+
+    def __init__(self, last: str | None, now_ms: int) -> None:
+        self.last = last or None
+        self.now_ms = now_ms
+        self.stored: dict[str, str] = {}
+
+    def __call__(self, stamp: str) -> str:
+        if stamp not in self.stored:
+            kept = stored_stamp(stamp, self.last, self.now_ms)
+            self.stored[stamp] = kept
+            if self.last is None or _clock_part(kept) > _clock_part(self.last):
+                self.last = kept
+        return self.stored[stamp]
+
+    def restamp(self, item: Prepared) -> None:
+        """Replace the change's stamps by the stored ones; note how far ahead and which keys moved."""
+        incoming, spec = item.incoming, item.spec
+        stamps = {key: self(stamp) for key, stamp in incoming.stamps.items()}
+        set_ops = {name: [(e, present, self(stamp)) for e, present, stamp in ops]
+                   for name, ops in incoming.set_ops.items()}
+        delete_stamp = self(incoming.delete_stamp) if incoming.delete_stamp else None
+        values = incoming.values
+        if spec.table == "referral_event" and values.get("stamp"):
+            values = {**values, "stamp": self(values["stamp"])}
+        moved = {key: stamp for key, stamp in stamps.items() if stamp != incoming.stamps[key]}
+        for name, ops in set_ops.items():
+            for (element, _present, stamp), (_e, _p, original) in zip(ops, incoming.set_ops[name], strict=True):
+                if stamp != original:
+                    moved[set_key(name, element)] = stamp
+        if delete_stamp != incoming.delete_stamp:
+            moved[DELETED_KEY] = delete_stamp
+        limit = self.now_ms + 5 * 60 * 1000
+        originals = [*incoming.stamps.values(), *(s for ops in incoming.set_ops.values() for _e, _p, s in ops)]
+        if incoming.delete_stamp:
+            originals.append(incoming.delete_stamp)
+        item.clamped_ms = max([0, *(parse_stamp(s).physical_ms - limit for s in originals)])
+        item.stored = moved
+        item.incoming = replace(incoming, stamps=stamps, set_ops=set_ops, delete_stamp=delete_stamp, values=values)
+
+
+def _clock_part(stamp: str) -> tuple[int, int]:
+    parsed = parse_stamp(stamp)
+    return parsed.physical_ms, parsed.counter
 
 
 def _set_ops(spec: SyncSpec, change: proto.Change, values: dict[str, Any], clamp: _Clamp) -> dict:
@@ -468,6 +569,39 @@ def _recompute_referrals(conn: Connection, batch: Batch) -> None:
         if (row["status"], row["status_on"]) != (status, status_on):
             batch.rows[("referral", referral_id)] = {**row, "status": status, "status_on": status_on}
             batch.touched.setdefault(("referral", referral_id), set()).update(("status", "status_on"))
+    _recount_filled(conn, batch, {batch.rows[("referral", i)]["vacancy_id"] for i in ids
+                                  if batch.rows.get(("referral", i)) is not None})
+
+
+def _recount_filled(conn: Connection, batch: Batch, vacancy_ids: set[str]) -> None:
+    """``vacancy.filled`` = its referrals whose status is hired: a count, so hires recorded offline on two
+    phones both count (a last-writer-wins number would keep one)."""
+    vacancy_ids.discard(None)
+    if not vacancy_ids:
+        return
+    referrals, ids = table_of("referral"), sorted(vacancy_ids)
+    status: dict[str, tuple[str, str]] = {}  # referral id -> (vacancy id, status), as this batch leaves them
+    for start in range(0, len(ids), FETCH_CHUNK):
+        for row in conn.execute(select(referrals.c.id, referrals.c.vacancy_id, referrals.c.status).where(
+                referrals.c.vacancy_id.in_(ids[start:start + FETCH_CHUNK]), referrals.c.deleted.is_(False))):
+            status[row.id] = (row.vacancy_id, row.status)
+    for (table_name, row_id), row in batch.rows.items():
+        if table_name == "referral" and row is not None:
+            if row["deleted"]:
+                status.pop(row_id, None)
+            else:
+                status[row_id] = (row["vacancy_id"], row["status"])
+    missing = [i for i in ids if ("vacancy", i) not in batch.rows]
+    for row_id, row in fetch_rows(conn, "vacancy", missing).items():
+        batch.rows[("vacancy", row_id)] = row
+    for vacancy_id in ids:
+        row = batch.rows.get(("vacancy", vacancy_id))
+        if row is None or row["deleted"]:
+            continue
+        filled = sum(1 for vid, st in status.values() if vid == vacancy_id and st == "hired")
+        if row["filled"] != filled:
+            batch.rows[("vacancy", vacancy_id)] = {**row, "filled": filled}
+            batch.touched.setdefault(("vacancy", vacancy_id), set()).add("filled")
 
 
 # --- writing, set-wise -------------------------------------------------------------------

@@ -90,7 +90,7 @@ class FaultyTransport(httpx.BaseTransport):
 class Cloud:
     """The server in process, with the test world and signed-in devices."""
 
-    def __init__(self, coordinators: int = 4) -> None:
+    def __init__(self, coordinators: int = 4, clock: Callable[[], datetime] | None = None) -> None:
         self.engine = sqlite_memory_engine()
         SQLModel.metadata.create_all(self.engine, tables=server_tables())
         self.world = build_world(self.engine)
@@ -105,7 +105,7 @@ class Cloud:
         with self.engine.begin() as conn:  # the bulk load's feed entries, as the server's loader makes
             record_changes(conn, [row_scope(t, dict(r)) for t in SYNC_SPECS
                                   for r in conn.execute(select(MODEL_BY_TABLE[t].__table__)).mappings()])
-        self.app = create_app(get_settings(database_url="sqlite://"), engine=self.engine)
+        self.app = create_app(get_settings(database_url="sqlite://"), engine=self.engine, clock=clock)
         self.transport = InProcessTransport(self.app)
         self._saved: sqlite3.Connection | None = None
 
@@ -349,7 +349,7 @@ class Sim:
     """
 
     def __init__(self, root: Path, size: int = 6) -> None:
-        self.cloud = Cloud(coordinators=size - 1)
+        self.cloud = Cloud(coordinators=size - 1, clock=lambda: self.now())  # the server runs on virtual time
         seed_rows(self.cloud)
         self.t0 = datetime.now(timezone.utc)
         self.step = 0
