@@ -1,7 +1,7 @@
 """An office sets itself up: one-time passwords, statistical area codes, visits imported from paper ledgers.
 
-Revision ID: 0006_i11
-Revises: 0005_i13b
+Revision ID: 0007_i11
+Revises: 0006_i18
 Create Date: 2026-12-02 17:40:00
 
 ``user_account.must_change_password``: an account made by ``doorstep admin
@@ -17,8 +17,8 @@ from typing import Sequence, Union
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0006_i11"
-down_revision: Union[str, Sequence[str], None] = "0005_i13b"
+revision: str = "0007_i11"
+down_revision: Union[str, Sequence[str], None] = "0006_i18"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -1,4 +1,4 @@
-"""Migration 0006_i11 adds the one-time password flag, the statistical area code and the imported-visit mark."""
+"""Migration 0007_i11 adds the one-time password flag, the statistical area code and the imported-visit mark."""
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
@@ -16,20 +16,20 @@ def empty_url(request, tmp_path):
     return request.getfixturevalue("pg_empty_database")
 
 
-def test_0006_i11_marks_paper_visits_as_imported_and_goes_back(empty_url):
-    upgrade(empty_url, "0005_i13b")
+def test_0007_i11_marks_paper_visits_as_imported_and_goes_back(empty_url):
+    upgrade(empty_url, "0006_i18")
     engine = create_engine(empty_url)
     with engine.begin() as conn:
         conn.execute(text(VISIT), {"id": "paper", "got": None})
         conn.execute(text(VISIT), {"id": "phone", "got": "2026-11-02 03:00:00"})
-    upgrade(empty_url, "0006_i11")
+    upgrade(empty_url, "0007_i11")
     with engine.connect() as conn:
         marks = dict(conn.execute(text("SELECT id, imported FROM visit")).all())
     assert {k: bool(v) for k, v in marks.items()} == {"paper": True, "phone": False}
     assert "must_change_password" in {c["name"] for c in inspect(engine).get_columns("user_account")}
     assert "stat_code" in {c["name"] for c in inspect(engine).get_columns("area")}
     engine.dispose()
-    downgrade("0005_i13b", empty_url)
+    downgrade("0006_i18", empty_url)
     engine = create_engine(empty_url)
     assert "imported" not in {c["name"] for c in inspect(engine).get_columns("visit")}
     with engine.connect() as conn:
