@@ -1,22 +1,22 @@
 """划片包干: each grid has one responsible coordinator; a coordinator may hold several grids.
 
-A coordinator's grids are their ``user_area`` rows at grid level.
-``assign_grid`` is the one place a grid changes hands (the admin screens and
-``doorstep admin import-staff`` both call it): it takes the grid from whoever
-held it and gives it to the new coordinator, with an audit event.
-MERGE NOTE (issue 18): when ``server.services.assignments.hand_over_grid``
-exists, ``assign_grid`` calls it in place of the two ``user_area`` writes, so
-the old phone is told the grid left its area and its pending edits are kept.
+A coordinator's grids are their ``user_area`` rows at grid level. A grid
+changes hands through ``server.services.assignments.hand_over_grid`` (the
+admin screens call ``assign_grid``, ``doorstep admin import-staff`` calls
+``move_grid``): the old coordinator's phone is told the grid left its area,
+pushes its pending edits first (those made before the handover are accepted)
+and removes its copies; the new coordinator's phone pulls the grid.
 """
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, select
 
 from server.errors import ApiError
 from server.services.access import not_found, outside_area
 from server.services.accounts import ensure_manages, is_server_admin
+from server.services.assignments import hand_over_grid
 from server.services.audit import record_event
 from server.services.auth import Caller
 from server.services.scope import Scope
@@ -42,14 +42,13 @@ def grid_coordinators(conn: Connection, grid_ids: list[str] | None = None) -> di
 
 
 def move_grid(conn: Connection, grid_id: str, to_user_id: str, *, at: datetime) -> list[str]:
-    """The assignment itself (no checks, no commit): the grid's other coordinators lose it. Returns who lost it."""
-    holders = grid_coordinators(conn, [grid_id]).get(grid_id, [])
-    losing = [u for u in holders if u != to_user_id]
-    if losing:
-        conn.execute(delete(_USER_AREA).where(_USER_AREA.c.area_id == grid_id, _USER_AREA.c.user_id.in_(losing)))
-    if to_user_id not in holders:
-        conn.execute(insert(_USER_AREA).values(user_id=to_user_id, area_id=grid_id))
-    return losing
+    """The handover itself (no scope checks, no commit): the grid's other coordinators lose it. Returns who lost it.
+
+    Nothing happens when ``to_user_id`` is already its one coordinator.
+    """
+    if grid_coordinators(conn, [grid_id]).get(grid_id, []) == [to_user_id]:
+        return []
+    return hand_over_grid(conn, grid_id, to_user_id, at=at)
 
 
 def assign_grid(conn: Connection, actor: Caller | None, scope: Scope | None, grid_id: str, to_user_id: str,

@@ -20,11 +20,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.engine import Engine
 
 from server.demo.rows import stamp_rows
 from server.security import hash_password, one_time_password
+from server.services.assignments import set_user_areas
 from server.services.audit import record_event
 from server.services.change_log import LogEntry, record_changes
 from server.services.grid_assignment import move_grid
@@ -361,17 +362,12 @@ def _store_user(conn: Connection, plan: Plan, item: dict, now: datetime) -> None
         conn.execute(update(_USER).where(_USER.c.id == user_id)
                      .values(display_name=item["display_name"], role=item["role"]))
         action = "user.update"
-    grids = set()
     if item["role"] == Role.coordinator.value:
         levels = dict(conn.execute(select(_AREA.c.id, _AREA.c.level).where(_AREA.c.id.in_(item["area_ids"]))).all())
-        grids = {a for a in item["area_ids"] if levels.get(a) == AreaLevel.grid.value}
-    conn.execute(delete(_USER_AREA).where(_USER_AREA.c.user_id == user_id,
-                                          _USER_AREA.c.area_id.not_in(item["area_ids"])))
-    present = set(conn.execute(select(_USER_AREA.c.area_id).where(_USER_AREA.c.user_id == user_id)).scalars())
-    for area_id in item["area_ids"]:
-        if area_id in grids:
-            move_grid(conn, area_id, user_id, at=now)  # the grid's one responsible coordinator
-        elif area_id not in present:
-            conn.execute(insert(_USER_AREA).values(user_id=user_id, area_id=area_id))
+        for area_id in item["area_ids"]:
+            if levels.get(area_id) == AreaLevel.grid.value:
+                move_grid(conn, area_id, user_id, at=now)  # the grid's one responsible coordinator
+    # the rest of the assignment, with what the user's phone leaves and joins (server.services.assignments)
+    set_user_areas(conn, user_id, item["area_ids"], at=now)
     record_event(conn, action, table_name="user_account", row_id=user_id,
                  detail={"role": item["role"], "areas": len(item["area_ids"]), "source": "import-staff"}, at=now)
