@@ -65,11 +65,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                       help=f"the app's port (default {DEFAULT_APP_PORT}, or a free one if that is taken)")
     demo.add_argument("--households", type=int, default=2500, help="size of the demo data set (default 2500)")
     demo.add_argument("--no-browser", action="store_true", help="do not open a browser tab")
+    demo.add_argument("--empty", action="store_true",
+                      help="no demo data: start on an empty database, as an office does (it says what to do next)")
     demo.set_defaults(handler=_demo)
 
 
-def prepare_database(data_dir: Path, households: int) -> str:
-    """Migrate the demo database and seed it unless it has data; returns its URL."""
+def prepare_database(data_dir: Path, households: int, empty: bool = False) -> str:
+    """Migrate the demo database and seed it unless it has data (or ``empty``); returns its URL."""
     from server import migrate
     from server.db import make_engine
     from server.demo import build_demo, has_data, load_demo
@@ -82,7 +84,9 @@ def prepare_database(data_dir: Path, households: int) -> str:
     try:
         with engine.connect() as conn:
             seeded = has_data(conn)
-        if seeded:
+        if empty:
+            print(f"No demo data ({data_dir / 'doorstep.sqlite3'}): set up your office with the commands below.")
+        elif seeded:
             print(f"Demo data already in {data_dir / 'doorstep.sqlite3'}: not seeding again.")
         else:
             print(f"Loading the demo data set ({households:,} households)…", flush=True)
@@ -151,6 +155,21 @@ def _assigned_areas(url: str) -> dict[str, list[str]]:
     return result
 
 
+def empty_text(url: str) -> str:
+    """What to do next on an empty database (the commands use this database)."""
+    from server.db import make_engine
+    from server.services.office_setup import next_steps, setup_status
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            steps = next_steps(setup_status(conn))
+    finally:
+        engine.dispose()
+    return "\n".join([f"Next steps (in another terminal, with DOORSTEP_DATABASE_URL={url}):"]
+                     + [f"  {step}" for step in steps])
+
+
 def phones_text(host: str, app_port: int, server_url: str, data_dir: Path) -> str:
     return (f"One app process is one phone: its data (encrypted) is in {data_dir / 'device'}, and every browser tab"
             f" of it is the same phone.\nTo try a second phone (say a colleague's, or a conflict), start another:\n"
@@ -168,7 +187,7 @@ def _demo(args: argparse.Namespace) -> int:
         print(f"doorstep demo: {error}", file=sys.stderr)
         return 2
     data_dir = args.data_dir.resolve()
-    url = prepare_database(data_dir, args.households)
+    url = prepare_database(data_dir, args.households, empty=args.empty)
     server_url = f"http://{args.host}:{server_port}"
     env = dict(os.environ, DOORSTEP_DATABASE_URL=url)
     server = subprocess.Popen([sys.executable, "-m", "doorstep.cli", "serve", "--host", args.host,
@@ -177,7 +196,7 @@ def _demo(args: argparse.Namespace) -> int:
         wait_for_port(args.host, server_port, server, SERVER_START_TIMEOUT_S)
         print()
         print(f"Server:  {server_url}  (API documentation: {server_url}/docs)")
-        print(logins_text(url))
+        print(empty_text(url) if args.empty else logins_text(url))
         print(phones_text(args.host, app_port, server_url, data_dir))
         print()
         print(f"App:     http://{args.host}:{app_port}/  (open it in the browser; the sign-in screen has the server"

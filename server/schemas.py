@@ -24,6 +24,9 @@ class LoginRequest(Strict):
     device_token: str | None = Field(default=None, max_length=128, description=(
         "This phone's earlier token (even signed out or expired): the attempt is counted under the phone, "
         "so the right password from it works while someone else is guessing."))
+    new_password: str | None = Field(default=None, max_length=256, description=(
+        "The password chosen in place of a one-time password (needed when the answer was "
+        "403 `auth.password_change_required`)."))
 
 
 class AreaOut(BaseModel):
@@ -55,13 +58,42 @@ class LoginResponse(BaseModel):
 class UserCreate(Strict):
     username: str = Field(pattern=r"^[A-Za-z0-9_.-]{3,64}$")
     display_name: str = Field(min_length=1, max_length=64)
-    password: str = Field(min_length=8, max_length=256)
+    password: str | None = Field(default=None, min_length=8, max_length=256,
+                                 description="Leave out: the server makes a one-time password (in the answer, once).")
     role: Role
     area_ids: list[str] = Field(default_factory=list, max_length=200)
 
 
 class ManagedUserOut(UserOut):
     active: bool
+    must_change_password: bool = False
+
+
+class CreatedUserOut(UserOut):
+    one_time_password: Optional[str] = Field(default=None, description="Shown once; changed at the first sign-in.")
+
+
+class UserUpdate(Strict):
+    active: bool
+
+
+class PasswordResetOut(BaseModel):
+    user: ManagedUserOut
+    one_time_password: str = Field(description="Shown once; the user chooses a new password at the next sign-in.")
+
+
+class PasswordChange(Strict):
+    current_password: str = Field(min_length=1, max_length=256)
+    new_password: str = Field(min_length=8, max_length=256)
+
+
+class AdminAreaOut(AreaOut):
+    stat_code: str = ""
+    coordinator_ids: list[str] = Field(default_factory=list, description="A grid's responsible coordinator(s).")
+
+
+class GridAssign(Strict):
+    user_id: str = Field(min_length=1, max_length=36)
 
 
 class DeviceOut(BaseModel):

@@ -34,3 +34,13 @@ def token_hash(token: str) -> str:
 
 def same_hash(a: str, b: str) -> bool:
     return hmac.compare_digest(a, b)
+
+# no 0/O, 1/l/I: a one-time password is read aloud or copied from paper
+_ONE_TIME_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+MIN_PASSWORD_LENGTH = 8
+
+
+def one_time_password() -> str:
+    """A random password for a new account or a reset (about 60 bits): ``xxxx-xxxx-xxxx``."""
+    groups = ("".join(secrets.choice(_ONE_TIME_ALPHABET) for _ in range(4)) for _ in range(3))
+    return "-".join(groups)

@@ -80,6 +80,8 @@ class Area(SyncedRow, table=True):
     level: str = Field(max_length=16, index=True)
     name: str = Field(max_length=100)
     code: str = Field(default="", max_length=32)
+    # 统计用区划代码 (12 digits) of a district, street or community, where the office has it; server only
+    stat_code: str = Field(default="", max_length=12)
     parent_id: Optional[str] = Field(default=None, max_length=36, index=True)
     district_id: Optional[str] = Field(default=None, max_length=36, index=True)
     street_id: Optional[str] = Field(default=None, max_length=36, index=True)
@@ -99,6 +101,8 @@ class UserAccount(SQLModel, table=True):
     password_hash: str = Field(max_length=255)
     active: bool = True
     created_at: datetime = Field(default_factory=utc_now)
+    # a one-time password (new account, reset): sign-in asks for a new one before it gives a token
+    must_change_password: bool = False
 
 
 class UserArea(SQLModel, table=True):
@@ -264,6 +268,7 @@ class Visit(SyncedRow, table=True):
     latitude: Optional[float] = None
     longitude: Optional[float] = None
     received_at: Optional[datetime] = None  # set by the server: entry rate
+    imported: bool = False  # entered from a paper ledger (doorstep import), not recorded on a phone
 
 
 # "visited in P" and "guided in P" look up a household's visits by time

@@ -62,8 +62,10 @@ SYNC_SPECS: dict[str, SyncSpec] = {
     for spec in (
         SyncSpec(
             table="area",
-            fields=("level", "name", "code", "parent_id", "district_id", "street_id", "community_id", "relocated"),
-            server_fields=("level", "name", "code", "parent_id", "district_id", "street_id", "community_id", "relocated"),
+            fields=("level", "name", "code", "parent_id", "district_id", "street_id", "community_id", "relocated",
+                    "stat_code"),
+            server_fields=("level", "name", "code", "parent_id", "district_id", "street_id", "community_id", "relocated",
+                    "stat_code"),
             scope="district",
         ),
         SyncSpec(
@@ -110,9 +112,9 @@ SYNC_SPECS: dict[str, SyncSpec] = {
             fields=(
                 "household_id", "grid_id", "coordinator_id", "visited_at", "outcome", "resident_ids",
                 "services", "guidance_given", "guidance_notes", "notes", "next_follow_up_on",
-                "latitude", "longitude", "received_at",
+                "latitude", "longitude", "received_at", "imported",
             ),
-            server_fields=("received_at",),
+            server_fields=("received_at", "imported"),
             append_only=True,
             required_on_create=("household_id", "grid_id", "coordinator_id", "visited_at", "outcome"),
         ),

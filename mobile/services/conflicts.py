@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any, Optional
 
+from mobile.services.directory import name_of
 from mobile.services.resident_form import LABELS as RESIDENT_LABELS
 from mobile.services.search import household_address
 from mobile.services.session import Session
@@ -114,11 +115,7 @@ class ConflictService:
             return "我（本机）"
         if user_id and user_id == self.session.user.get("id"):
             return "我（另一台设备）"
-        names = self.session.meta("colleagues", {}) or {}  # the directory of colleagues, when the server sends it
-        name = names.get(user_id) if isinstance(names, dict) else None
-        if isinstance(name, dict):
-            name = name.get("display_name")
-        return str(name) if name else "其他工作人员"
+        return name_of(self.session, user_id) or "其他工作人员"  # the directory of colleagues (mobile.services.directory)
 
     def concerns_me(self, row: dict[str, Any]) -> bool:
         me, device = self.session.user.get("id"), self.session.store.device_id

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Optional
 
+from mobile.services.directory import name_of
 from mobile.services.referral_slip import Slip, build_slip
 from mobile.services.session import Session
 from mobile.state import AppState
@@ -568,7 +569,7 @@ class JobsService:
             return "我"
         if user_id == EMPLOYER_RECORDER:
             return "用人单位（扫码确认）"
-        return f"协管员 {user_id[:8]}" if user_id else "（未知）"
+        return name_of(self.session, user_id) or ("其他工作人员" if user_id else "（未知）")
 
     def card(self, referral_id: str) -> Optional[ReferralCard]:
         """The referral with its timeline, who recorded each step, and the moves allowed next."""

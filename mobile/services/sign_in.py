@@ -62,6 +62,13 @@ def offline_too_long(last_contact: datetime | None, now: datetime, offline_days:
     return last_contact is None or now - last_contact > timedelta(days=offline_days)
 
 
+class PasswordChangeRequired(SignInError):
+    """The password was a one-time password: the user chooses their own before the server gives a token."""
+
+
+MIN_PASSWORD_LENGTH = 8
+
+
 class DeviceLost(Exception):
     """The server said this device was reported lost: its data must go."""
 
@@ -97,22 +104,35 @@ class SignInService:
         if self.state.phase == LOCKED and self.session.store.is_unlocked:
             self.state.user = self.session.user
 
-    async def sign_in(self, server_url: str, username: str, password: str) -> None:
-        """Check the password with the server; on success the PIN screen comes next."""
+    async def sign_in(self, server_url: str, username: str, password: str, new_password: str | None = None,
+                      again: str | None = None) -> None:
+        """Check the password with the server; on success the PIN screen comes next.
+
+        ``PasswordChangeRequired`` when it was a one-time password: call again
+        with the new password typed twice (``new_password``, ``again``).
+        """
         try:
             url = normalize_server_url(server_url)
         except ValueError as error:
             raise SignInError(str(error)) from None
         if not username.strip() or not password:
             raise SignInError("请填写用户名和密码")
-        answer = await asyncio.to_thread(self._login, url, username.strip(), password)
+        if new_password is not None:
+            if len(new_password) < MIN_PASSWORD_LENGTH:
+                raise PasswordChangeRequired(f"新密码至少 {MIN_PASSWORD_LENGTH} 位")
+            if new_password != again:
+                raise PasswordChangeRequired("两次输入的新密码不一致")
+        answer = await asyncio.to_thread(self._login, url, username.strip(), password, new_password=new_password)
         self.session.pending_sign_in = session_meta(answer, url, self.session.now())
         self.state.server_url = url
         self.state.user = self.session.pending_sign_in["user"]
         self.state.phase = SET_PIN
 
-    def _login(self, url: str, username: str, password: str, device_token: str | None = None) -> dict[str, Any]:
+    def _login(self, url: str, username: str, password: str, device_token: str | None = None,
+               new_password: str | None = None) -> dict[str, Any]:
         body = {"username": username, "password": password, "device_name": self.session.device_name}
+        if new_password:
+            body["new_password"] = new_password
         if device_token:  # signing in again on one's own phone: someone else's guessing does not slow it
             body["device_token"] = device_token
         try:
@@ -126,6 +146,11 @@ class SignInService:
             seconds = response.headers.get("retry-after", "")
             wait = f"请 {seconds} 秒后再试" if seconds.isdigit() else "请稍后再试"
             raise SignInError(f"登录失败次数过多，{wait}")
+        code = _code_of(response)
+        if code == "auth.password_change_required":
+            raise PasswordChangeRequired("这是管理员给的初始密码：请设置您自己的新密码（至少 8 位），输入两次")
+        if code == "password.weak":
+            raise PasswordChangeRequired("新密码至少 8 位，且不能与初始密码相同")
         if response.status_code != 200:
             raise SignInError(f"服务器暂时无法登录（{response.status_code}），请稍后再试")
         return response.json()
@@ -252,6 +277,14 @@ class SignInService:
         self.session.store.lock()
         self.session.search_index = None
         self.state.phase = LOCKED
+
+
+def _code_of(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return ""
+    return body.get("code", "") if isinstance(body, dict) else ""
 
 
 def is_lost_answer(response: httpx.Response) -> bool:

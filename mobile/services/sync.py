@@ -7,6 +7,7 @@ from dataclasses import asdict, is_dataclass
 from datetime import datetime
 from typing import Any, Callable, Optional
 
+from mobile.services.directory import refresh_colleagues
 from mobile.services.search import SearchIndex
 from mobile.services.session import Session
 from mobile.services.sign_in import LOST_MESSAGE
@@ -138,6 +139,7 @@ class SyncService:
             store.set_meta("last_contact_at", when)  # the offline limit counts from here
             if store.get_meta("first_sync_at") is None:  # the worklist's "changed by others" counts from here
                 store.set_meta("first_sync_at", when)
+        await asyncio.to_thread(refresh_colleagues, self.session)  # names for timelines and conflicts
         if summary.get("pulled") and self.session.search_index is not None:
             self.session.search_index = await asyncio.to_thread(SearchIndex.build, store)
         self.state.last_sync_at = finished if isinstance(finished, datetime) else datetime.fromisoformat(finished)

@@ -16,6 +16,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--coordinator", help="the coordinator (user name) of visits whose row names none "
                                               "(default: the grid's coordinator)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="store nothing: list, per person, what would change (names masked)")
     add_url_option(parser)
     parser.set_defaults(handler=_import)
 
@@ -36,7 +38,7 @@ def _import(args: argparse.Namespace) -> int:
         return 2
     engine = make_engine(database_url(args))
     try:
-        report = import_file(engine, path, now=utc_now(), coordinator=args.coordinator)
+        report = import_file(engine, path, now=utc_now(), coordinator=args.coordinator, dry_run=args.dry_run)
     except ImportFileError as error:
         print(f"{path}: {error}", file=sys.stderr)
         return 2
@@ -45,7 +47,11 @@ def _import(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:
-        print(report.summary_zh())
+        if args.dry_run:
+            print("试运行（未保存任何内容）：")
+            for line in report.per_person_zh():
+                print(f"  {line}")
+        print(("将" if args.dry_run else "") + report.summary_zh())
         for error in report.errors:
             print(f"  {error}")
     return 1 if report.errors else 0

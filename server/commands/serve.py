@@ -40,7 +40,26 @@ def _serve(args: argparse.Namespace) -> int:
             print(f"the database is at revision {current or 'base (empty)'}, the server needs {head}: "
                   "run `doorstep db upgrade` first", file=sys.stderr)
             return 2
+    _say_what_next(url)
     uvicorn.run("server.app:create_app", factory=True, host=args.host or settings.host,
                 port=args.port or settings.port, workers=args.workers or settings.workers,
                 log_level=settings.log_level)
     return 0
+
+
+def _say_what_next(url: str) -> None:
+    """On a database that is not set up yet (no administrator, areas or staff), say what to do next."""
+    from server.db import make_engine
+    from server.services.office_setup import next_steps, setup_status
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            status = setup_status(conn)
+    finally:
+        engine.dispose()
+    if not status.done:
+        print("这个数据库还没有设置完成（没有管理员、区域或协管员）。下一步：", file=sys.stderr)
+        for step in next_steps(status):
+            print(f"  {step}", file=sys.stderr)
+        print("（只想先看看？ `doorstep demo` 用演示数据运行）", file=sys.stderr, flush=True)

@@ -5,8 +5,8 @@ from fastapi import APIRouter, Request
 
 from server.deps import ConnDep, CurrentUser, SettingsDep
 from server.errors import error_responses
-from server.schemas import LoginRequest, LoginResponse, UserOut
-from server.services import auth
+from server.schemas import LoginRequest, LoginResponse, PasswordChange, UserOut
+from server.services import auth, staff
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -18,7 +18,7 @@ def login(body: LoginRequest, request: Request, conn: ConnDep, settings: Setting
     says how long; the delays grow, nothing locks)."""
     address = request.client.host if request.client else None
     result = auth.login(conn, body.username, body.password, body.device_name, settings=settings,
-                        address=address, device_token=body.device_token)
+                        address=address, device_token=body.device_token, new_password=body.new_password)
     return {"token": result.token, "device_id": result.device_id, "user": result.user,
             "slip_base_url": settings.slip_base_url, "policy": {"offline_days": settings.device_offline_days}}
 
@@ -32,3 +32,9 @@ def me(caller: CurrentUser, conn: ConnDep) -> dict:
 def logout(caller: CurrentUser, conn: ConnDep) -> None:
     """Revoke this device's token."""
     auth.logout(conn, caller)
+
+
+@router.post("/password", status_code=204, responses=error_responses(401, 422))
+def change_password(body: PasswordChange, caller: CurrentUser, conn: ConnDep) -> None:
+    """Change my own password (the current one is asked again)."""
+    staff.change_password(conn, caller, body.current_password, body.new_password)

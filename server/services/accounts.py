@@ -14,7 +14,7 @@ from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from server.errors import ApiError
-from server.security import hash_password
+from server.security import hash_password, one_time_password
 from server.services.access import not_found, outside_area
 from server.services.audit import record_event
 from server.services.auth import Caller, normalize_username, user_profile
@@ -103,13 +103,19 @@ def list_users(conn: Connection, scope: Scope) -> list[dict]:
         areas.setdefault(row["user_id"], []).append({k: row[k] for k in ("id", "level", "name", "code", "parent_id")})
     conn.commit()
     return [{"id": u["id"], "username": u["username"], "display_name": u["display_name"], "role": u["role"],
-             "active": u["active"], "areas": areas.get(u["id"], [])} for u in users]
+             "active": u["active"], "must_change_password": u["must_change_password"],
+             "areas": areas.get(u["id"], [])} for u in users]
 
 
 def create_user(conn: Connection, actor: Caller, scope: Scope, *, username: str, display_name: str,
-                password: str, role: str, area_ids: list[str], now: datetime | None = None) -> dict:
-    """A new account with its area assignments; 409 ``user.username_taken`` when the name exists."""
+                password: str | None, role: str, area_ids: list[str], now: datetime | None = None) -> dict:
+    """A new account with its area assignments; 409 ``user.username_taken`` when the name exists.
+
+    Without ``password`` the account gets a one-time password, in the answer
+    (``one_time_password``) and nowhere else, to be changed at the first sign-in.
+    """
     now = now or utc_now()
+    one_time = None if password else one_time_password()
     username = normalize_username(username)
     area_ids = _check_areas(conn, scope, role, area_ids)
     taken = ApiError(409, "user.username_taken", "This username is taken.")
@@ -120,7 +126,8 @@ def create_user(conn: Connection, actor: Caller, scope: Scope, *, username: str,
     user_id = new_id()
     try:
         conn.execute(insert(_USER).values(id=user_id, username=username, display_name=display_name.strip(),
-                                          role=str(role), password_hash=hash_password(password), active=True,
+                                          role=str(role), password_hash=hash_password(password or one_time),
+                                          active=True, must_change_password=one_time is not None,
                                           created_at=now))
         if area_ids:
             conn.execute(insert(_USER_AREA), [{"user_id": user_id, "area_id": a} for a in area_ids])
@@ -131,7 +138,7 @@ def create_user(conn: Connection, actor: Caller, scope: Scope, *, username: str,
                  table_name="user_account", row_id=user_id, detail={"role": str(role), "areas": len(area_ids)},
                  at=now)
     user = conn.execute(select(_USER).where(_USER.c.id == user_id)).mappings().one()
-    profile = user_profile(conn, user)
+    profile = user_profile(conn, user) | ({"one_time_password": one_time} if one_time else {})
     conn.commit()
     return profile
 

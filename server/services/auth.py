@@ -72,13 +72,17 @@ def throttle_policy(settings: Settings) -> login_throttle.Policy:
 
 def login(conn: Connection, username: str, password: str, device_name: str,
           now: datetime | None = None, settings: Settings | None = None, *, address: str | None = None,
-          device_token: str | None = None) -> LoginResult:
+          device_token: str | None = None, new_password: str | None = None) -> LoginResult:
     """Check the password and register a new device with a fresh token (shown only in this answer).
 
     Failed attempts slow the next ones down (``server.services.login_throttle``):
     429 ``auth.too_many_attempts`` before the password is checked while the
     account or the address must still wait; ``device_token`` (the user's own
     phone's earlier token) counts the attempt under that phone instead.
+
+    An account with a one-time password (``must_change_password``) gets no
+    token until the same request brings ``new_password``: 403
+    ``auth.password_change_required`` after the right password without one.
     """
     now = now or utc_now()
     settings = settings or Settings()
@@ -99,6 +103,19 @@ def login(conn: Connection, username: str, password: str, device_name: str,
         conn.commit()
         raise invalid_credentials()
     login_throttle.release(conn, attempt, policy)
+    if user["must_change_password"]:
+        from server.services.staff import check_new_password, set_own_password
+
+        if not new_password:
+            conn.commit()
+            raise ApiError(403, "auth.password_change_required",
+                           "This is a one-time password: choose a new password to sign in.")
+        try:
+            check_new_password(new_password, password)
+        except ApiError:
+            conn.commit()
+            raise
+        set_own_password(conn, user["id"], new_password, device_id=None, now=now)
     token = new_token()
     device_id = new_id()
     conn.execute(insert(_DEVICE).values(id=device_id, user_id=user["id"], name=device_name,

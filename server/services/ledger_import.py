@@ -28,20 +28,34 @@ from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.engine import Engine
 
 from server.demo.rows import stamp_rows
+from server.services.audit import record_event
 from server.services.change_log import LogEntry, record_changes
 from server.services.coverage import coordinator_grids
 from server.services.coverage_sql import in_ids
 from server.services.information_history import record_information
 from server.services.ledger_parse import LedgerRow, RowError, parse_row, read_table
+from server.services.sync_rows import row_scope
 from shared.coverage import CHINA_TZ, History
 from shared.hlc import HybridClock
 from shared.merge import set_key
-from shared.models import MODEL_BY_TABLE, Area, Household, Resident, StatusRecord, UserAccount, Visit, new_id
+from shared.models import (
+    MODEL_BY_TABLE,
+    Area,
+    AuditEvent,
+    Household,
+    Resident,
+    StatusRecord,
+    UserAccount,
+    Visit,
+    new_id,
+)
 from shared.sync_schema import SYNC_SPECS
 from shared.vocab import Role, StatusKind, VisitOutcome
 
 AREA, HOUSEHOLD, RESIDENT = Area.__table__, Household.__table__, Resident.__table__
 STATUS, VISIT, USER = StatusRecord.__table__, Visit.__table__, UserAccount.__table__
+AUDIT = AuditEvent.__table__
+LEDGER_DAY = "ledger.as_of"  # audit event: a ledger's 台账日期 for a person's fields (no values in it)
 VISIT_NAMESPACE = uuid.UUID("5b0c1c52-8f1e-4a43-9d7b-2f6a1f0e7c11")
 IMPORT_DEVICE = "ledger-import"
 CHUNK_ROWS = 2000
@@ -58,6 +72,16 @@ class ImportReport:
     status_records_created: int = 0
     visits_created: int = 0
     errors: list[RowError] = field(default_factory=list)
+    people: dict[int, list[str]] = field(default_factory=dict)  # first line of a person -> what changes for them
+    labels: dict[int, str] = field(default_factory=dict)  # that line -> "第 N 行 张*"
+
+    def note(self, row: LedgerRow, text: str) -> None:
+        self.labels.setdefault(row.line, f"第 {row.line} 行 {masked(row.resident.get('name') or '')}")
+        self.people.setdefault(row.line, []).append(text)
+
+    def per_person_zh(self) -> list[str]:
+        """One line per person with what changes for them (names masked: 张*)."""
+        return [f"{self.labels[line]}：" + "；".join(self.people[line]) for line in sorted(self.people)]
 
     @property
     def changed(self) -> int:
@@ -71,13 +95,18 @@ class ImportReport:
                 f"状态记录 {self.status_records_created}，走访记录 {self.visits_created}")
 
     def as_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k != "errors"} | {
+        return {k: v for k, v in self.__dict__.items() if k not in ("errors", "people", "labels")} | {
+            "people": self.per_person_zh(),
             "errors": [{"line": e.line, "column": e.column, "code": e.code, "message": e.message} for e in self.errors]}
 
 
 def import_file(engine: Engine, path: Path, *, now: datetime, user_id: str | None = None,
-                coordinator: str | None = None) -> ImportReport:
-    """Read, validate and import one ledger file (see the module docstring)."""
+                coordinator: str | None = None, dry_run: bool = False) -> ImportReport:
+    """Read, validate and import one ledger file (see the module docstring).
+
+    ``dry_run``: the same work in one transaction that is rolled back; the
+    report says, per person, what would change.
+    """
     _, raw_rows = read_table(path)
     report = ImportReport(rows=len(raw_rows))
     good: list[LedgerRow] = []
@@ -86,10 +115,20 @@ def import_file(engine: Engine, path: Path, *, now: datetime, user_id: str | Non
         report.errors += errors
         if row is not None:
             good.append(row)
-    seen_ids: dict[str, int] = {}
-    for chunk in _chunks(good):
-        with engine.begin() as conn:
-            Importer(conn, now=now, user_id=user_id, coordinator=coordinator, seen_ids=seen_ids).run(chunk, report)
+    good.sort(key=lambda r: r.as_of or date.min)  # several rows of a person: the later-dated one is applied last
+    seen_ids: dict[str, tuple] = {}
+    if dry_run:
+        with engine.connect() as conn:
+            with conn.begin() as transaction:
+                for chunk in _chunks(good):
+                    Importer(conn, now=now, user_id=user_id, coordinator=coordinator, seen_ids=seen_ids).run(
+                        chunk, report)
+                transaction.rollback()
+    else:
+        for chunk in _chunks(good):
+            with engine.begin() as conn:
+                Importer(conn, now=now, user_id=user_id, coordinator=coordinator, seen_ids=seen_ids).run(
+                    chunk, report)
     report.errors.sort(key=lambda e: (e.line, e.column))
     return report
 
@@ -119,7 +158,7 @@ class Importer:
     """One chunk's work in one transaction."""
 
     def __init__(self, conn: Connection, *, now: datetime, user_id: str | None, coordinator: str | None,
-                 seen_ids: dict[str, int]) -> None:
+                 seen_ids: dict[str, tuple]) -> None:
         self.conn, self.now, self.user_id = conn, now, user_id
         self.today = now.astimezone(CHINA_TZ).date()
         self.clock = HybridClock(IMPORT_DEVICE)
@@ -172,15 +211,19 @@ class Importer:
                 report.errors.append(RowError(row.line, "网格", "area.unknown", "该社区下找不到这个网格"))
                 continue
             number = row.resident["id_number"]
-            if number in self.seen_ids:
+            event = (row.as_of, row.visit["visited_at"] if row.visit else None)
+            seen = self.seen_ids.get(number)
+            # one person on several rows: one row per event (a dated state, a visit), in one household
+            if seen is not None and (seen[1] != household_key(row) or event in seen[2]):
                 report.errors.append(RowError(row.line, "身份证号", "id_number.duplicate_in_file",
-                                              f"与第 {self.seen_ids[number]} 行的身份证号重复"))
+                                              f"与第 {seen[0]} 行的身份证号重复"))
                 continue
             coordinator_name = row.names["coordinator"] or self.default_coordinator
             if row.visit is not None and coordinator_name and coordinator_name not in users:
                 report.errors.append(RowError(row.line, "协管员", "coordinator.unknown", "找不到这个协管员账号"))
                 continue
-            self.seen_ids[number] = row.line
+            first = self.seen_ids.setdefault(number, (row.line, household_key(row), set()))
+            first[2].add(event)
             self.grids[grid["id"]] = grid
             row.names["coordinator_id"] = users.get(coordinator_name) if coordinator_name else None
             resolved.append((row, grid))
@@ -193,7 +236,8 @@ class Importer:
             if row.visit is not None and not (row.names["coordinator_id"] or self.grid_coordinator.get(grid["id"])):
                 report.errors.append(RowError(row.line, "协管员", "coordinator.required",
                                               "该网格没有协管员：请填写协管员"))
-                del self.seen_ids[row.resident["id_number"]]
+                self.seen_ids[row.resident["id_number"]][2].discard(
+                    (row.as_of, row.visit["visited_at"] if row.visit else None))
                 continue
             kept.append((row, grid))
         return kept
@@ -213,9 +257,9 @@ class Importer:
         report.imported_rows += len(resolved)
 
     def _log(self, table: str, row: dict) -> None:
-        grid = self.grids.get(row.get("grid_id"), {})
-        self.entries.append(LogEntry(table, row["id"], row.get("grid_id"), grid.get("street_id"),
-                                     grid.get("district_id")))
+        # one scope column, as every writer logs (a grid's rows carried their street and district too, so
+        # every coordinator of the street pulled them)
+        self.entries.append(row_scope(table, row))
 
     def _insert(self, table: str, rows: list[dict]) -> None:
         if not rows:
@@ -240,6 +284,7 @@ class Importer:
         table_ = MODEL_BY_TABLE[table].__table__
         self.conn.execute(update(table_).where(table_.c.id == existing["id"])
                           .values(**changes, stamps=stamps, updated_by=self.user_id))
+        existing.update(changes, stamps=stamps)  # a later row of the same person starts from here
         self._log(table, existing)
 
     def _households(self, resolved, report: ImportReport) -> dict[tuple, dict]:
@@ -276,26 +321,57 @@ class Importer:
             select(RESIDENT).where(in_ids(RESIDENT.c.id_number, numbers, "numbers"), RESIDENT.c.deleted.is_(False))
         ).mappings()}
         result: dict[str, dict] = {}
-        new_rows = []
+        new_rows: list[dict] = []
+        created: set[str] = set()
+        ledger_days = self._ledger_days([r["id"] for r in existing.values()])
         for row, grid in resolved:
             values = dict(row.resident)
+            if row.deregistered_on:
+                values["unemployment_registered"] = False
             number = values["id_number"]
-            found = existing.get(number)
+            found = existing.get(number) or result.get(number)
             if found is None:
                 home = households[_key(row, grid)]
                 found = _row("resident", id=new_id(), household_id=home["id"], grid_id=home["grid_id"],
                              community_id=home["community_id"], updated_by=self.user_id, **values)
                 new_rows.append(found)
+                created.add(number)
+                report.note(row, "新建居民")
             else:
-                changes = _fill(found, values)
+                changes = later_values(found, values, row, ledger_days.get(found["id"]))
                 if changes:
-                    self._update("resident", found, changes)
-                    found.update(changes)
-                    report.residents_updated += 1
+                    filled = [n for n in changes if _empty(found.get(n)) or (
+                        n in ("unemployment_registered", "able_to_work") and found.get(n) is None)]
+                    if number in created:
+                        found.update(changes)
+                    else:
+                        self._update("resident", found, changes)
+                        report.residents_updated += 1
+                    updated = [n for n in changes if n not in filled]
+                    if filled:
+                        report.note(row, "补充 " + "、".join(_label(n) for n in filled))
+                    if updated:
+                        report.note(row, "更新 " + "、".join(_label(n) for n in updated)
+                                    + (f"（台账日期 {row.as_of}）" if row.as_of else ""))
             result[number] = found
+            if row.as_of and row.as_of > ledger_days.get(found["id"], date.min):
+                ledger_days[found["id"]] = row.as_of
+                record_event(self.conn, LEDGER_DAY, user_id=self.user_id, table_name="resident", row_id=found["id"],
+                             detail={"as_of": row.as_of.isoformat()}, at=self.now)
         self._insert("resident", new_rows)
         report.residents_created += len(new_rows)
         return result
+
+    def _ledger_days(self, resident_ids: list[str]) -> dict[str, date]:
+        """The latest 台账日期 a ledger gave each person's fields (what a later ledger must beat)."""
+        if not resident_ids:
+            return {}
+        days: dict[str, date] = {}
+        for row_id, detail in self.conn.execute(select(AUDIT.c.row_id, AUDIT.c.detail).where(
+                AUDIT.c.action == LEDGER_DAY, in_ids(AUDIT.c.row_id, resident_ids, "ledger_ids"))):
+            day = date.fromisoformat((detail or {}).get("as_of", "0001-01-01"))
+            days[row_id] = max(day, days.get(row_id, date.min))
+        return days
 
     def _status_records(self, resolved, residents, report: ImportReport) -> None:
         ids = [r["id"] for r in residents.values()]
@@ -305,13 +381,19 @@ class Importer:
         new_rows = []
         for row, _ in resolved:
             person = residents[row.resident["id_number"]]
-            for kind, value, day in wanted_statuses(row.resident, self.today):
-                history = History.from_records(records.get((person["id"], kind), []))
-                if history.on(day) == value:
+            facts = wanted_statuses(row.resident, row.as_of or self.today)
+            if row.deregistered_on:
+                facts.append((StatusKind.registration.value, "deregistered", row.deregistered_on))
+            for kind, value, day in facts:
+                known = records.setdefault((person["id"], kind), [])
+                if History.from_records(known).on(day) == value:
                     continue
-                new_rows.append(_row("status_record", id=new_id(), resident_id=person["id"], grid_id=person["grid_id"],
-                                     kind=kind, value=value, effective_on=day, recorded_by=self.user_id,
-                                     recorded_at=self.now, updated_by=self.user_id))
+                record = _row("status_record", id=new_id(), resident_id=person["id"], grid_id=person["grid_id"],
+                              kind=kind, value=value, effective_on=day, recorded_by=self.user_id,
+                              recorded_at=self.now, updated_by=self.user_id)
+                new_rows.append(record)
+                known.append(record)  # a later row of the same person sees it
+                report.note(row, f"{STATUS_WORDS.get((kind, value), kind + ' ' + value)}（{day} 起）")
         self._insert("status_record", new_rows)
         report.status_records_created += len(new_rows)
 
@@ -331,7 +413,7 @@ class Importer:
                     coordinator_id=row.names["coordinator_id"] or self.grid_coordinator[grid["id"]],
                     visited_at=row.visit["visited_at"], outcome=row.visit["outcome"], resident_ids=[], services=[],
                     # received_at None: a paper visit is not in the timely-entry rate (shared.coverage)
-                    guidance_given=False, notes="", received_at=None, updated_by=self.user_id)
+                    guidance_given=False, notes="", received_at=None, imported=True, updated_by=self.user_id)
                 visit["id"] = visit_id
             if row.visit["outcome"] == VisitOutcome.met.value:
                 visit["resident_ids"] = sorted({*visit["resident_ids"], residents[row.resident["id_number"]]["id"]})
@@ -341,6 +423,9 @@ class Importer:
         known = set(self.conn.execute(select(VISIT.c.id).where(in_ids(VISIT.c.id, list(visits), "ids"))).scalars()) \
             if visits else set()
         new_rows = [v for vid, v in visits.items() if vid not in known]
+        for row, _ in resolved:
+            if row.visit is not None and any(v["visited_at"] == row.visit["visited_at"] for v in new_rows):
+                report.note(row, f"走访记录 {row.visit['visited_at'].astimezone(CHINA_TZ):%Y-%m-%d}（纸质台账）")
         self._insert("visit", new_rows)
         report.visits_created += len(new_rows)
 
@@ -360,6 +445,73 @@ def wanted_statuses(resident: dict[str, Any], today: date) -> list[tuple[str, st
         facts.append((StatusKind.ability.value, "able" if resident["able_to_work"] else "unable",
                       registered_on or since or today))
     return facts
+
+
+STATUS_WORDS = {
+    ("registration", "registered"): "失业登记", ("registration", "deregistered"): "失业登记注销",
+    ("employment", "employed"): "就业状态：就业", ("employment", "flexible"): "就业状态：灵活就业",
+    ("employment", "self_employed"): "就业状态：自主创业", ("employment", "unemployed"): "就业状态：失业",
+    ("employment", "retired"): "就业状态：退休", ("employment", "student"): "就业状态：在校学生",
+    ("employment", "unable"): "就业状态：无劳动能力",
+    ("ability", "able"): "有劳动能力和就业愿望", ("ability", "unable"): "无劳动能力或就业愿望",
+}
+NEVER_REPLACED = frozenset({"id_number", "birth_date", "sex", "name"})  # who the person is: the server's stays
+EMPLOYMENT_FIELDS = ("employment_status", "employment_since", "employer_name")
+
+
+def masked(name: str) -> str:
+    """张三 -> 张*: enough for the operator to find the row, not a name in a log."""
+    return (name[:1] + "*" * max(len(name) - 1, 1)) if name else "（无名）"
+
+
+def _label(name: str) -> str:
+    from server.services.ledger_parse import LABEL_OF
+
+    return LABEL_OF.get(name, name)
+
+
+def _fact_day(row: dict[str, Any], name: str, ledger_day: date | None) -> date:
+    """The day the field's value was true as far as the server knows: the 台账日期 of the ledger that set it,
+    else the China day of its last change (its stamp's wall clock); date.min for none."""
+    stamp = (row.get("stamps") or {}).get(SYNC_SPECS["resident"].clock_key(name), "")
+    if stamp.endswith(f".{IMPORT_DEVICE}") and ledger_day is not None:
+        return ledger_day
+    try:
+        return datetime.fromtimestamp(int(stamp.split(".")[0]) / 1000, tz=CHINA_TZ).date()
+    except (ValueError, OverflowError, OSError):
+        return date.min
+
+
+def later_values(existing: dict[str, Any], values: dict[str, Any], row: LedgerRow,
+                 ledger_day: date | None = None) -> dict[str, Any]:
+    """What a ledger row changes on a person the server has.
+
+    Empty fields are filled (``_fill``). A row dated later (台账日期) than a
+    filled field's value (``_fact_day``) replaces it (not who the person is, not the
+    sets). A later employment status (its date after the server's) replaces
+    the status, its date and employer; a registration end sets "not
+    registered". The dated history (status records) keeps the old and the new.
+    """
+    changes = _fill(existing, values)
+    spec = SYNC_SPECS["resident"]
+    if row.as_of:
+        for name, value in values.items():
+            if (name in changes or name in NEVER_REPLACED or name in spec.sets or name in EMPLOYMENT_FIELDS
+                    or _empty(value) or value == existing.get(name)):
+                continue
+            if _fact_day(existing, name, ledger_day) < row.as_of:
+                changes[name] = value
+    status, since = values.get("employment_status"), values.get("employment_since") or row.as_of
+    if status and status != existing.get("employment_status") and since and (
+            existing.get("employment_since") is None or since > existing["employment_since"]):
+        changes.update(employment_status=status, employment_since=since)
+        if values.get("employer_name") or existing.get("employer_name"):
+            changes["employer_name"] = values.get("employer_name") or ""
+    if row.deregistered_on and existing.get("unemployment_registered") is not False and (
+            existing.get("unemployment_registered_on") is None
+            or row.deregistered_on >= existing["unemployment_registered_on"]):
+        changes["unemployment_registered"] = False
+    return changes
 
 
 def _key(row: LedgerRow, grid: dict) -> tuple:

@@ -42,6 +42,9 @@ COLUMNS: dict[str, str] = {
     "工作时间": "job_wish_hours", "培训意愿": "training_wish", "残疾": "disability",
     "走访日期": "visited_at", "走访结果": "outcome", "服务项目": "services", "就业指导": "guidance_given",
     "走访备注": "visit_notes", "协管员": "coordinator",
+    # a later ledger: the day the row's facts were true (a filled field changes only when this is later than
+    # the server's value), and the end of an unemployment registration
+    "台账日期": "as_of", "失业登记注销日期": "unemployment_deregistered_on",
 }
 ALIASES = {"身份证号码": "身份证号", "公民身份号码": "身份证号", "手机": "手机号", "联系电话": "手机号", "学历": "文化程度",
            "小区": "地址", "楼号": "楼栋", "房号": "室", "门牌号": "室", "社区名称": "社区", "网格名称": "网格"}
@@ -101,6 +104,8 @@ class LedgerRow:
     resident: dict[str, Any] = field(default_factory=dict)
     visit: dict[str, Any] | None = None
     names: dict[str, str] = field(default_factory=dict)  # street, community, grid, coordinator (as written)
+    as_of: date | None = None  # 台账日期: the day the row's facts were true
+    deregistered_on: date | None = None  # 失业登记注销日期
 
 
 # --- reading files ------------------------------------------------------------------------
@@ -352,6 +357,12 @@ def parse_row(line: int, raw: dict[str, Any], *, now: datetime) -> tuple[LedgerR
     r["unemployment_registered_on"] = take("unemployment_registered_on", day)
     if r["unemployment_registered_on"] and r["unemployment_registered"] is None:
         r["unemployment_registered"] = True
+    deregistered_on = take("unemployment_deregistered_on", day)
+    if deregistered_on is not None:
+        if r["unemployment_registered_on"] and deregistered_on < r["unemployment_registered_on"]:
+            errors.append(RowError(line, "失业登记注销日期", "date.order", "注销日期早于失业登记日期"))
+        row.deregistered_on = deregistered_on  # the registration (this row's or an earlier one) ended that day
+    row.as_of = take("as_of", day)
     r["able_to_work"] = take("able_to_work", _yes_no)
     r["job_wish_occupations"] = take("job_wish_occupations", _occupations) or []
     r["job_wish_min_wage"] = take("job_wish_min_wage", lambda v, k: _clean("resident", "job_wish_min_wage",

@@ -208,3 +208,68 @@ def test_the_command_reports_and_sets_its_exit_status(tmp_path, capsys):
     assert main(["import", str(bad), "--url", url]) == 1
     assert "第 2 行「身份证号」" in capsys.readouterr().out
     assert main(["import", str(tmp_path / "missing.xlsx"), "--url", url]) == 2
+
+
+def _history(engine, number):
+    with engine.connect() as conn:
+        rid = conn.execute(select(Resident.__table__.c.id).where(Resident.__table__.c.id_number == number)).scalar()
+        return sorted((r.kind, r.value, r.effective_on) for r in conn.execute(
+            select(StatusRecord.__table__).where(StatusRecord.__table__.c.resident_id == rid)))
+
+
+def _resident(engine, number):
+    with engine.connect() as conn:
+        return conn.execute(select(Resident.__table__).where(Resident.__table__.c.id_number == number)
+                            ).mappings().one()
+
+
+def test_a_later_ledger_ends_a_registration_changes_a_status_and_updates_a_field_as_dated_changes(
+        sqlite_engine, tmp_path):
+    demo_tree(sqlite_engine)
+    number = make_id_number("210402", date(1975, 4, 4), 51)
+    first = [person("张三", number, 台账日期="2026-06-30")]
+    assert import_file(sqlite_engine, write_csv(tmp_path / "june.csv", first), now=NOW).errors == []
+    later = [person("张三", number, 台账日期="2026-11-20", 手机号="13904121111", 就业状态="就业",
+                    就业状态日期="2026-11-10", 工作单位="永安超市", 失业登记注销日期="2026-11-10")]
+    path = write_csv(tmp_path / "november.csv", later)
+    # the dry run says, per person, what would change, and changes nothing
+    before = counts(sqlite_engine)
+    said = "\n".join(import_file(sqlite_engine, path, now=NOW, dry_run=True).per_person_zh())
+    assert said.startswith("第 2 行 张*：") and "更新 手机号" in said and "失业登记注销（2026-11-10 起）" in said
+    assert "就业状态：就业（2026-11-10 起）" in said and "张三" not in said
+    assert counts(sqlite_engine) == before and _resident(sqlite_engine, number)["phone"] == "13904120000"
+
+    report = import_file(sqlite_engine, path, now=NOW)
+    assert report.errors == [] and report.residents_updated == 1
+    person_now = _resident(sqlite_engine, number)
+    assert person_now["phone"] == "13904121111"  # the later ledger's value (the field was last changed before)
+    assert (person_now["employment_status"], person_now["employment_since"], person_now["employer_name"]) == (
+        "employed", date(2026, 11, 10), "永安超市")
+    assert person_now["unemployment_registered"] is False
+    assert _history(sqlite_engine, number) == [  # the history keeps both the old and the new
+        ("ability", "able", date(2026, 5, 1)),
+        ("employment", "employed", date(2026, 11, 10)), ("employment", "unemployed", date(2026, 5, 1)),
+        ("registration", "deregistered", date(2026, 11, 10)), ("registration", "registered", date(2026, 5, 1)),
+    ]
+    # an older ledger does not overwrite what a later one (or a phone) changed
+    older = [person("张三", number, 台账日期="2026-07-01", 手机号="13904122222")]
+    assert import_file(sqlite_engine, write_csv(tmp_path / "july.csv", older), now=NOW).errors == []
+    assert _resident(sqlite_engine, number)["phone"] == "13904121111"
+    assert import_file(sqlite_engine, path, now=NOW).changed == 0  # and importing November again changes nothing
+
+
+def test_one_row_per_event_several_visits_and_statuses_of_one_person(sqlite_engine, tmp_path):
+    demo_tree(sqlite_engine)
+    number = make_id_number("210402", date(1976, 5, 5), 53)
+    rows = [person("李四", number, 台账日期="2026-03-01", 走访日期="2026-03-02", 走访结果="已见面"),
+            person("李四", number, 台账日期="2026-09-01", 就业状态="灵活就业", 就业状态日期="2026-08-20",
+                   走访日期="2026-09-03", 走访结果="已见面", 协管员="zhangwei"),
+            person("李四", number, 台账日期="2026-09-01", 室="909")]  # another household: refused
+    report = import_file(sqlite_engine, write_csv(tmp_path / "events.csv", rows), now=NOW)
+    assert [(e.line, e.code) for e in report.errors] == [(4, "id_number.duplicate_in_file")]
+    assert report.residents_created == 1 and report.visits_created == 2
+    assert _resident(sqlite_engine, number)["employment_status"] == "flexible"
+    assert ("employment", "flexible", date(2026, 8, 20)) in _history(sqlite_engine, number)
+    with sqlite_engine.connect() as conn:
+        marks = conn.execute(select(Visit.__table__.c.imported)).scalars().all()
+    assert marks == [True, True]  # visits from paper are marked as imported

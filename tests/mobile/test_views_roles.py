@@ -12,6 +12,7 @@ from tests.mobile.ui import button, field, tap, texts, type_into
 
 COORDINATOR_TABS = ["今日", "搜索", "岗位", "同步", "设置"]
 MANAGER_TABS = ["统计", "搜索", "同步", "设置"]
+ADMIN_TABS = ["统计", "搜索", "同步", "管理", "设置"]
 
 
 def tabs(view) -> list[str]:
@@ -28,7 +29,7 @@ def test_every_role_has_at_most_five_tabs_and_one_home():
         assert sum(n.home for n in entries) <= 1, role
     assert [n.label for n in registry.nav_for("coordinator")] == COORDINATOR_TABS
     assert [n.label for n in registry.nav_for("manager")] == MANAGER_TABS
-    assert [n.label for n in registry.nav_for("admin")] == MANAGER_TABS
+    assert [n.label for n in registry.nav_for("admin")] == ADMIN_TABS
     assert registry.home_for("coordinator") == HOME
     assert registry.home_for("manager") == registry.home_for("admin") == manager_dashboard.ROUTE
     assert registry.nav_for(None) == [] and registry.home_for(None) == HOME

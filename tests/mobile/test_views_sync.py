@@ -60,7 +60,7 @@ def test_a_conflict_that_concerns_me_shows_both_values_and_my_decision_reaches_t
     # the colleague's edit is the later one and is in force: listed first, with who and when; this phone is told
     lines = card.splitlines()
     assert lines[1] == "您在本机的修改没有生效：他人同时改了这一项。请确认保留哪个值。"
-    assert lines[2:6] == ["当前生效", lines[3], "13700000002", "保留此值"] and lines[3].startswith("其他工作人员修改 · ")
+    assert lines[2:6] == ["当前生效", lines[3], "13700000002", "保留此值"] and lines[3].startswith("coord_a1_b（协管员）修改 · ")  # by name: the directory
     assert lines[6:10] == ["未生效", lines[7], "13900000001", "改用此值"] and lines[7].startswith("我（本机）修改 · ")
     assert "您有 1 处修改没有生效" in shown
     assert "1 处同步冲突待确认" in texts(app.open("/"))  # told on the worklist too

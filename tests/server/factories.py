@@ -15,8 +15,11 @@ PASSWORD = "correct horse 42"
 
 
 @cache
-def _password_hash() -> str:
+def password_hash() -> str:
     return hash_password(PASSWORD)  # argon2 is slow on purpose: hash once per test run
+
+
+_password_hash = password_hash
 
 
 def area(level: str, name: str, parent: Area | None = None, code: str = "") -> Area:

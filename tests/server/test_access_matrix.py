@@ -20,17 +20,17 @@ from typing import Any, Callable
 
 import pytest
 from fastapi.routing import APIRoute
-from sqlalchemy import insert
+from sqlalchemy import insert, select, update
 from sqlmodel import Session
 
 from server.routes import discover_routers
 from server.security import new_token, token_hash
 from server.services import push_guard
-from shared.models import Device, Employer, Referral, StatusRecord, Vacancy, new_id
+from shared.models import Device, Employer, Referral, StatusRecord, UserAccount, Vacancy, new_id
 from shared.sync_schema import SYNC_SPECS
 from tests.server.client import ApiClient
 from tests.server.conftest import make_app
-from tests.server.factories import user
+from tests.server.factories import PASSWORD, password_hash, user
 from tests.sync.server_kit import feed_world
 
 ROLES = ("coordinator", "manager", "admin")
@@ -117,10 +117,22 @@ ROUTES: dict[tuple[str, str], RouteRule] = {
         "username": "coord_a1", "password": "wrong password"})),
     ("GET", f"{API}/auth/me"): RouteRule(anyone, lambda s, m: _get(f"{API}/auth/me")),
     ("POST", f"{API}/auth/logout"): RouteRule(anyone, lambda s, m: _post(f"{API}/auth/logout"), fresh_token=True),
+    ("POST", f"{API}/auth/password"): RouteRule(anyone, lambda s, m: _post(f"{API}/auth/password", {
+        "current_password": m.known_password(), "new_password": "another long one 7"})),
     ("POST", f"{API}/admin/users"): RouteRule(admins_in_street, lambda s, m: _post(f"{API}/admin/users", {
         "username": f"new{m.serial()}", "display_name": "新协管", "password": "long enough 1",
         "role": "coordinator", "area_ids": [s.grid]})),
     ("GET", f"{API}/admin/users"): RouteRule(admins, lambda s, m: _get(f"{API}/admin/users")),
+    # a fresh account of the place each time: disabling or resetting it must not sign a caller of the matrix out
+    ("PATCH", f"{API}/admin/users/{{user_id}}"): RouteRule(admins_in_street, lambda s, m: _request(
+        "PATCH", f"{API}/admin/users/{m.victim_user(s)}", {"active": False})),
+    ("POST", f"{API}/admin/users/{{user_id}}/reset-password"): RouteRule(admins_in_street, lambda s, m: _post(
+        f"{API}/admin/users/{m.victim_user(s)}/reset-password")),
+    ("GET", f"{API}/admin/areas"): RouteRule(admins, lambda s, m: _get(f"{API}/admin/areas")),
+    # the grid given to the coordinator who holds it already: allowed answers change nothing
+    ("PUT", f"{API}/admin/grids/{{grid_id}}/coordinator"): RouteRule(admins_in_street, lambda s, m: _request(
+        "PUT", f"{API}/admin/grids/{s.grid}/coordinator", {"user_id": m.world.users["coord_a1"].id
+                                                         if s.grid == m.sides["own"].grid else s.user})),
     ("GET", f"{API}/admin/devices"): RouteRule(admins_in_street, lambda s, m: _get(f"{API}/admin/devices",
                                                                                      user_id=s.user)),
     ("POST", f"{API}/admin/devices/{{device_id}}/revoke"): RouteRule(
@@ -130,6 +142,8 @@ ROUTES: dict[tuple[str, str], RouteRule] = {
         in_area, lambda s, m, path=path: _get(f"{API}/coverage{path}", area_id=s.grid, month=MONTH))
        for path in COVERAGE_LISTS},
     ("GET", f"{API}/areas"): RouteRule(anyone, lambda s, m: _get(f"{API}/areas")),
+    # the colleagues of my areas (names only): street B's manager is not in street A's directory
+    ("GET", f"{API}/directory"): RouteRule(anyone, lambda s, m: _get(f"{API}/directory")),
     ("GET", f"{API}/households"): RouteRule(in_area, lambda s, m: _get(f"{API}/households", grid_id=s.grid)),
     ("GET", f"{API}/households/{{household_id}}"): RouteRule(in_area, lambda s, m: _get(
         f"{API}/households/{s.household}")),
@@ -286,6 +300,26 @@ class Matrix:
             conn.execute(insert(Device.__table__).values(id=device_id, user_id=self.world.users[username].id,
                                                          name="matrix", token_hash=token_hash(token)))
         return device_id, token
+
+    def victim_user(self, side: Side) -> str:
+        """A fresh coordinator of the place's community, to be disabled or given a new password."""
+        community = next(a for a in self.world.areas.values() if a.id == side.community)
+        account, links = user(f"victim{self.serial()}", "coordinator", [community])
+        with Session(self.engine, expire_on_commit=False) as session:
+            session.add(account)
+            session.flush()
+            session.add_all(links)
+            session.commit()
+        return account.id
+
+    def known_password(self) -> str:
+        """The password of the current device's user, set back to the factories' one (a change replaced it)."""
+        with self.engine.begin() as conn:
+            owner = conn.execute(select(Device.__table__.c.user_id)
+                                 .where(Device.__table__.c.id == self.current_device)).scalar_one()
+            conn.execute(update(UserAccount.__table__).where(UserAccount.__table__.c.id == owner)
+                         .values(password_hash=password_hash()))
+        return PASSWORD
 
     def token(self, username: str) -> str:
         if username not in self.tokens:
