@@ -5,7 +5,6 @@ from datetime import date, datetime, timezone
 
 from sqlalchemy import select
 
-from server.routes import sync as sync_route
 from server.services.coverage import grid_counts
 from shared import coverage as cov
 from shared.models import InformationRecord
@@ -35,7 +34,7 @@ def test_a_field_filled_later_does_not_change_an_earlier_period(any_engine, monk
         household = world.households["grid_a1"]
         grid = household.grid_id
         before = {p.label: counts(engine, grid, p) for p in (SEPTEMBER, OCTOBER, DECEMBER)}
-        monkeypatch.setattr(sync_route, "utc_now", lambda: at(2026, 10, 20, 2))
+        client.app.state.clock = lambda: at(2026, 10, 20, 2)  # the server's sync time
         person = phone.create("resident", {"household_id": household.id, "grid_id": grid, **FIELDS})
         rid = person["row_id"]
         facts = [phone.create("status_record", {"resident_id": rid, "grid_id": grid, "kind": kind,
@@ -43,7 +42,7 @@ def test_a_field_filled_later_does_not_change_an_earlier_period(any_engine, monk
                  for kind, value in (("registration", "registered"), ("employment", "unemployed"),
                                      ("ability", "able"))]
         phone.push([person, *facts])  # entered on 20 October without a phone number
-        monkeypatch.setattr(sync_route, "utc_now", lambda: at(2026, 12, 3, 2))
+        client.app.state.clock = lambda: at(2026, 12, 3, 2)  # the server's sync time
         phone.push([phone.edit("resident", rid, {"notes": "下午在家"})])  # completeness unchanged: no record
         phone.push([phone.edit("resident", rid, {"phone": "13912345678"})])  # filled on 3 December
         with engine.connect() as conn:
