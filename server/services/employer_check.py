@@ -9,7 +9,7 @@ position, the referral's date and the person's masked surname.
 A confirmation is recorded as the coordinator's own steps are: referral events
 (``recorded_by`` = ``EMPLOYER_RECORDER``) and, for a hire, the changes of
 ``shared.referrals.hire_effects`` (employment, a status record, the
-zero-employment clock, the vacancy's filled count), all merged through the
+zero-employment clock; the vacancy's filled count is recounted from its hired referrals), all merged through the
 push path (``sync_push.apply_server_changes``) with server stamps, so they
 reach the phones at their next pull and the status moves forward only.
 """

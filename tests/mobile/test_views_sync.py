@@ -107,3 +107,14 @@ def test_a_change_the_server_refused_is_listed_with_its_reason_in_chinese_until_
     assert store.rejected_changes() == []
     assert "被服务器拒绝的修改" not in texts(view)
     assert "被服务器拒绝的修改" not in texts(app.open("/sync"))  # gone for good
+
+
+def test_a_phone_whose_clock_is_days_ahead_is_told_so_once_in_chinese(make_app, cloud, clock):
+    app = ready(make_app())
+    clock.advance(days=3)  # the phone's date is wrong
+    view = app.open("/sync")
+    tap(button(view, "立即同步"))
+    shown = texts(app.page.view)
+    assert shown.count("手机时间不准") == 1 and "比服务器快约 72 小时" in shown
+    tap(button(app.page.view, "立即同步"))
+    assert "手机时间不准" not in texts(app.page.view)  # once
