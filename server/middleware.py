@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import zlib
 from urllib.parse import unquote_to_bytes
 
 from starlette.datastructures import Headers
@@ -26,12 +27,34 @@ _CONTROL = re.compile(
     rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|(?<!\\)(?:\\\\)*\\u00(?:0[0-8bcef]|1[0-9a-f])", re.IGNORECASE,
 )
 _RAW_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+INFLATE_FACTOR = 4  # a gzip body may inflate to 4 times the body limit (JSON compresses 3-6 times)
 FORM_TYPES = frozenset({"multipart/form-data", "application/x-www-form-urlencoded"})
 
 
+_CONTROL_ESCAPE = re.compile(rb"0[0-8bcef]|1[0-9a-f]", re.IGNORECASE)  # the two hex digits after \\u00
+
+
 def has_control_character(body: bytes) -> bool:
-    """Whether a JSON text holds a forbidden control character in any string (or anywhere)."""
-    return _CONTROL.search(body) is not None
+    """Whether a JSON text holds a forbidden control character in any string (or anywhere).
+
+    The same test as ``_CONTROL``, in two cheap passes: raw control bytes (one character
+    class, scanned in C), then only the places where ``\\u00`` occurs (rare: a JSON
+    encoder escapes only control and Latin-1 characters that way), each checked for an
+    unescaped backslash. One regex with a look-behind at every byte cost 140 ms per MB.
+    """
+    if _RAW_CONTROL.search(body) is not None:
+        return True
+    for marker in (b"\\u00", b"\\U00"):
+        at = body.find(marker)
+        while at != -1:
+            if _CONTROL_ESCAPE.match(body, at + 4, at + 6):
+                start = at
+                while start > 0 and body[start - 1] == 0x5C:  # backslashes before it
+                    start -= 1
+                if (at - start) % 2 == 0:  # an even run is literal text: this backslash starts an escape
+                    return True
+            at = body.find(marker, at + 1)
+    return False
 
 
 def _media_type(headers: Headers) -> str:
@@ -57,13 +80,43 @@ def _url_problem(scope: Scope) -> tuple[str, str] | None:
     return None
 
 
-class RequestGuard:
-    """Refuses control characters in the URL (400), bodies over ``max_body_bytes`` (413), bodies of other
-    media types or compressed ones (415), and bodies that are not UTF-8 or hold control characters (400)."""
+class InflateError(Exception):
+    """A gzip body that cannot be inflated: (status, code, message) for the refusal."""
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+
+def inflate(body: bytes, limit: int) -> bytes:
+    """A gzip body inflated in bounded steps: never more than ``limit`` bytes are made (a bomb is refused, 413)."""
+    inflater = zlib.decompressobj(wbits=31)
+    out = bytearray()
+    data = body
+    try:
+        while data:
+            out += inflater.decompress(data, limit + 1 - len(out))
+            if len(out) > limit:
+                raise InflateError(413, "request.too_large", f"Request body too large once inflated "
+                                                             f"(limit {limit} bytes).")
+            if inflater.eof:
+                if inflater.unused_data:
+                    raise InflateError(400, "request.bad_request", "Data after the end of the gzip body.")
+                break
+            data = inflater.unconsumed_tail
+    except zlib.error:
+        raise InflateError(400, "request.bad_request", "The gzip body is damaged.") from None
+    if not inflater.eof:
+        raise InflateError(400, "request.bad_request", "The gzip body is truncated.")
+    return bytes(out)
+
+
+class RequestGuard:
+    """Refuses control characters in the URL (400), bodies over ``max_body_bytes`` (413; a gzip JSON body
+    also once inflated beyond ``max_inflated_bytes``), bodies of other media types or other encodings
+    (415), and bodies that are not UTF-8 or hold control characters (400)."""
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int, max_inflated_bytes: int | None = None) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        # a gzip body is read up to max_body_bytes, then inflated in bounded steps up to this (a bomb stops there)
+        self.max_inflated_bytes = max_inflated_bytes or INFLATE_FACTOR * max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -87,11 +140,12 @@ class RequestGuard:
         if not chunked and not declared:
             await self.app(scope, receive, send)  # no body
             return
-        if headers.get("content-encoding", "identity").strip().lower() != "identity":
-            await _refuse(scope, receive, send, 415, "request.unsupported_media_type",
-                          "Compressed request bodies are not accepted.")
-            return
+        encoding = headers.get("content-encoding", "identity").strip().lower()
         media_type = _media_type(headers)
+        if encoding not in ("identity", "gzip") or (encoding == "gzip" and not _is_json(media_type)):
+            await _refuse(scope, receive, send, 415, "request.unsupported_media_type",
+                          "Compressed request bodies are accepted only as gzip-compressed JSON.")
+            return
         if media_type in FORM_TYPES:
             await self.app(scope, self._counting(receive), send)
             return
@@ -103,6 +157,15 @@ class RequestGuard:
         if body is None:
             await _refuse(scope, receive, send, 413, "request.too_large", self._too_large())
             return
+        if encoding == "gzip":
+            try:
+                body = inflate(body, self.max_inflated_bytes)
+            except InflateError as error:
+                await _refuse(scope, receive, send, *error.args)
+                return
+            scope = dict(scope, headers=[(k, v) for k, v in scope["headers"]
+                                         if k not in (b"content-encoding", b"content-length")]
+                         + [(b"content-length", str(len(body)).encode("ascii"))])
         problem = _text_problem(body)
         if problem:
             await _refuse(scope, receive, send, 400, *problem)

@@ -677,10 +677,32 @@ def required_columns(table_name: str) -> tuple[str, ...]:
     return _REQUIRED[table_name]
 
 
+_DEFAULTS: dict[str, tuple[dict[str, Any], tuple[tuple[str, Any], ...]]] = {}
+
+
+def _column_defaults(table_name: str) -> tuple[dict[str, Any], tuple[tuple[str, Any], ...]]:
+    """(constant defaults, (column, factory) pairs) of a model, read from pydantic once per table.
+
+    ``FieldInfo.get_default(call_default_factory=True)`` inspects the factory's
+    signature on every call (about 0.4 ms a resident): the factories are called directly instead.
+    """
+    if table_name not in _DEFAULTS:
+        constant: dict[str, Any] = {}
+        factories: list[tuple[str, Any]] = []
+        for name, info in MODEL_BY_TABLE[table_name].model_fields.items():
+            if info.default_factory is not None:
+                factories.append((name, info.default_factory))
+            else:
+                constant[name] = None if info.is_required() else info.default
+        _DEFAULTS[table_name] = constant, tuple(factories)
+    return _DEFAULTS[table_name]
+
+
 def new_row(table_name: str, row_id: str) -> dict[str, Any]:
     """A row with every column at its model default (what the phone's model makes too)."""
-    row: dict[str, Any] = {}
-    for name, info in MODEL_BY_TABLE[table_name].model_fields.items():
-        row[name] = None if info.is_required() else info.get_default(call_default_factory=True)
+    constant, factories = _column_defaults(table_name)
+    row = dict(constant)
+    for name, factory in factories:
+        row[name] = factory()
     row.update(id=row_id, version=0, deleted=False, stamps={}, updated_by=None)
     return row

@@ -1,6 +1,7 @@
 """Bad input gets a 4xx in the one error shape, never a 500, never echoes what was sent, and stores nothing."""
 from __future__ import annotations
 
+import gzip
 import json
 
 import pytest
@@ -97,10 +98,40 @@ def test_bad_addresses_are_4xx_on_either_database(any_engine, clients, url):
     assert response.status_code in (400, 422) and set(response.json()) == {"code", "message", "details"}
 
 
-def test_a_compressed_body_is_415(admin):
-    response = admin.post(USERS, content=b"\x1f\x8b...", headers={"content-type": "application/json",
-                                                                "content-encoding": "gzip"})
-    _is_error(response, 415, "request.unsupported_media_type")
+def test_a_body_in_another_encoding_than_gzip_is_415(admin):
+    for encoding in ("deflate", "br", "gzip, gzip"):
+        response = admin.post(USERS, content=b"\x1f\x8b...", headers={"content-type": "application/json",
+                                                                    "content-encoding": encoding})
+        _is_error(response, 415, "request.unsupported_media_type")
+    form = admin.post(USERS, content=gzip.compress(b"a=b"), headers={
+        "content-type": "application/x-www-form-urlencoded", "content-encoding": "gzip"})
+    _is_error(form, 415, "request.unsupported_media_type")
+
+
+def test_a_damaged_or_truncated_gzip_body_is_400_and_stores_nothing(admin, sqlite_engine):
+    body = gzip.compress(json.dumps({"username": "zipped"}).encode())
+    for damaged in (b"\x1f\x8b...", body[:-6], body + b"tail", body[:12] + b"\xff" * 8 + body[20:]):
+        response = admin.post(USERS, content=damaged, headers={"content-type": "application/json",
+                                                               "content-encoding": "gzip"})
+        _is_error(response, 400, "request.bad_request")
+    with sqlite_engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(UserAccount).where(
+            UserAccount.username == "zipped")).scalar() == 0
+
+
+def test_a_gzip_bomb_is_refused_before_it_is_inflated_whole(admin):
+    bomb = gzip.compress(b'{"username": "' + b"a" * (64 * 1024 * 1024) + b'"}')
+    assert len(bomb) < 2 * 1024 * 1024  # under the body limit as sent
+    response = admin.post(USERS, content=bomb, headers={"content-type": "application/json",
+                                                        "content-encoding": "gzip"})
+    _is_error(response, 413, "request.too_large")
+
+
+def test_a_gzip_json_body_is_read_as_its_json_and_checked_as_it(admin):
+    raw = b'{"username": "a\\u0001b", "display_name": "x", "password": "a-long-password", "role": "admin"}'
+    response = admin.post(USERS, content=gzip.compress(raw), headers={"content-type": "application/json",
+                                                                      "content-encoding": "gzip"})
+    _is_error(response, 400, "request.control_character")  # the guard sees the inflated text
 
 
 def test_escaped_backslashes_and_allowed_whitespace_are_not_control_characters(admin, sqlite_engine):
