@@ -487,6 +487,33 @@ class InformationRecord(SQLModel, table=True):
 Index("ix_information_record_resident", InformationRecord.resident_id, InformationRecord.recorded_at)
 
 
+class FieldChange(SQLModel, table=True):
+    """One field of a record changed by a ledger or a correction: the value before and after, and the day it held from.
+
+    Written by the server (``server.services.field_history``) in the
+    transaction that changed the field; never updated, deleted when the
+    person is anonymised. Both values are sealed cells on the server (they may
+    be a phone number). Edits from phones are not kept here: their history is
+    in the stamps and conflict records (docs/ledger-template.md, "Later ledgers").
+    """
+
+    __tablename__ = "field_change"
+    id: str = _id_field()
+    table_name: str = Field(max_length=32)
+    row_id: str = Field(max_length=36)
+    grid_id: Optional[str] = Field(default=None, max_length=36)
+    field: str = Field(max_length=64)
+    old_value: Optional[Any] = Field(default=None, sa_type=ProtectedJSON, nullable=True)
+    new_value: Optional[Any] = Field(default=None, sa_type=ProtectedJSON, nullable=True)
+    as_of: Optional[date] = None  # the ledger's 台账日期 (None: from the moment of the change)
+    changed_at: datetime = Field(default_factory=utc_now)
+    source: str = Field(default="ledger", max_length=16)  # ledger | correction
+    changed_by: Optional[str] = Field(default=None, max_length=36)
+
+
+Index("ix_field_change_row", FieldChange.row_id, FieldChange.changed_at)
+
+
 class CoordinatorAssessment(SQLModel, table=True):
     """A manager's yearly assessment of one coordinator: points per item (``shared.assessment.ITEMS``)."""
 
@@ -506,7 +533,7 @@ SYNCED_MODELS: tuple[type[SyncedRow], ...] = (
 )
 SERVER_ONLY_MODELS: tuple[type[SQLModel], ...] = (UserAccount, UserArea, Device, ChangeLog, SyncState, AuditEvent, SpotCheck,
                                                   InformationRecord, CoordinatorAssessment, LoginThrottle,
-                                                  PushRejection, ScopeChange)
+                                                  PushRejection, ScopeChange, FieldChange)
 MODEL_BY_TABLE: dict[str, type[SQLModel]] = {m.__tablename__: m for m in SYNCED_MODELS + SERVER_ONLY_MODELS}
 
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from server.deps import ConnDep, CurrentUser, ScopeDep
 from server.errors import error_responses
 from server.schemas import AreaRecord, HouseholdDetail, HouseholdPage, ResidentOut
-from server.services import privacy, records
+from server.services import field_history, privacy, records
 
 router = APIRouter(tags=["records"], responses=error_responses(401, 403, 404))
 
@@ -40,3 +40,11 @@ def get_resident(resident_id: str, scope: ScopeDep, caller: CurrentUser, conn: C
     resident = records.get_resident(conn, scope, resident_id)
     privacy.record_read(conn, caller, "resident", resident_id)
     return resident
+
+
+@router.get("/residents/{resident_id}/changes")
+def resident_changes(resident_id: str, scope: ScopeDep, caller: CurrentUser, conn: ConnDep) -> list[dict]:
+    """What ledgers and corrections changed on the card: each field's old and new value and the day it held from."""
+    records.get_resident(conn, scope, resident_id)  # 403 outside the caller's areas, 404 unknown
+    privacy.record_read(conn, caller, "resident", resident_id)
+    return field_history.field_changes(conn, resident_id)

@@ -32,6 +32,7 @@ from server.services.audit import record_event
 from server.services.change_log import LogEntry, record_changes
 from server.services.coverage import coordinator_grids
 from server.services.coverage_sql import in_ids
+from server.services.field_history import record_field_changes
 from server.services.information_history import record_information
 from server.services.ledger_parse import LedgerRow, RowError, parse_row, read_table
 from server.services.sync_rows import row_scope
@@ -269,8 +270,13 @@ class Importer:
         for row in rows:
             self._log(table, row)
 
-    def _update(self, table: str, existing: dict, changes: dict[str, Any]) -> None:
-        """Fill fields of an existing row with a stamp later than any it has (so phones take the change)."""
+    def _update(self, table: str, existing: dict, changes: dict[str, Any], as_of: date | None = None) -> None:
+        """Fill fields of an existing row with a stamp later than any it has (so phones take the change).
+
+        The field history keeps what each field held before, dated by the ledger's 台账日期.
+        """
+        record_field_changes(self.conn, table, existing, changes, at=self.now, source="ledger",
+                             user_id=self.user_id, as_of=as_of)
         spec = SYNC_SPECS[table]
         stamps = dict(existing["stamps"] or {})
         for value in stamps.values():
@@ -308,7 +314,7 @@ class Importer:
             else:
                 changes = _fill(found, h)
                 if changes:
-                    self._update("household", found, changes)
+                    self._update("household", found, changes, row.as_of)
                     report.households_updated += 1
             result[key] = found
         self._insert("household", new_rows)
@@ -345,7 +351,7 @@ class Importer:
                     if number in created:
                         found.update(changes)
                     else:
-                        self._update("resident", found, changes)
+                        self._update("resident", found, changes, row.as_of)
                         report.residents_updated += 1
                     updated = [n for n in changes if n not in filled]
                     if filled:

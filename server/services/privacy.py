@@ -18,6 +18,7 @@ from typing import Any, Iterable
 from sqlalchemy import Connection, String, cast, or_, select, update
 
 from server.errors import ApiError
+from server.services import field_history
 from server.services.access import load_in_scope
 from server.services.audit import record_event
 from server.services.auth import Caller
@@ -112,6 +113,7 @@ def export_card(conn: Connection, scope: Scope, caller: Caller, resident_id: str
         "visits": [_public("visit", v) for v in visits],
         "referrals": [_public("referral", r) for r in referrals],
         "referral_events": [_public("referral_event", e) for e in events],
+        "field_changes": field_history.field_changes(conn, resident_id),
         "conflicts": [_public("conflict", c) for c in _rows(conn, Conflict, Conflict.__table__.c.row_id == resident_id)],
     }
     record_event(conn, "resident.export", user_id=caller.user_id, device_id=caller.device_id,
@@ -144,6 +146,7 @@ def correct_resident(conn: Connection, scope: Scope, caller: Caller, resident_id
         raise ApiError(422, "sync.invalid_value", str(error)) from None
     changed = {k: v for k, v in cleaned.items() if row.get(k) != v}
     if changed:
+        field_history.record_field_changes(conn, "resident", row, changed, at=now, source="correction", user_id=caller.user_id)
         _server_edit(conn, caller.user_id, "resident", row, changed, now)
     record_event(conn, "resident.correct", user_id=caller.user_id, device_id=caller.device_id,
                  table_name="resident", row_id=resident_id, detail={"fields": sorted(changed)}, at=now)
@@ -160,12 +163,13 @@ def anonymise_resident(conn: Connection, scope: Scope | None, caller: Caller | N
     else:
         row = dict(conn.execute(select(_RESIDENT).where(_RESIDENT.c.id == resident_id)).mappings().one())
     changes = privacy.anonymised_fields(row)
+    forgotten = field_history.forget(conn, resident_id)  # old values (a former phone, a name) identify too
     if changes:
         _server_edit(conn, caller.user_id if caller else None, "resident", row, changes, now)
     record_event(conn, "resident.anonymise", user_id=caller.user_id if caller else None,
                  device_id=caller.device_id if caller else None, table_name="resident", row_id=resident_id,
                  detail={"reason": reason}, at=now)
-    return bool(changes)
+    return bool(changes or forgotten)
 
 
 def apply_retention(conn: Connection, now: datetime, retention_days: int) -> int:

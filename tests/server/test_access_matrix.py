@@ -148,6 +148,8 @@ ROUTES: dict[tuple[str, str], RouteRule] = {
     ("GET", f"{API}/households/{{household_id}}"): RouteRule(in_area, lambda s, m: _get(
         f"{API}/households/{s.household}")),
     ("GET", f"{API}/residents/{{resident_id}}"): RouteRule(in_area, lambda s, m: _get(f"{API}/residents/{s.resident}")),
+    ("GET", f"{API}/residents/{{resident_id}}/changes"): RouteRule(in_area, lambda s, m: _get(
+        f"{API}/residents/{s.resident}/changes")),
     # PIPL requests about one person (server/routes/privacy.py): managers and administrators of the area
     ("GET", f"{API}/residents/{{resident_id}}/access-log"): RouteRule(managers_in_area, lambda s, m: _get(
         f"{API}/residents/{s.resident}/access-log")),

@@ -180,3 +180,56 @@ def test_the_consent_is_recorded_by_the_signed_in_coordinator_only(served):
     honest = phone.edit("resident", person.id, {**consent, "consent_recorded_by": world.users["coord_a1"].id})
     assert phone.push([honest])["results"][0]["status"] == "applied"
     assert _resident(engine, person.id)["consent_recorded_by"] == world.users["coord_a1"].id
+
+
+def test_a_later_ledgers_update_keeps_the_old_value_in_the_field_history_until_anonymised(sqlite_engine, tmp_path):
+    from datetime import date
+
+    from shared.models import FieldChange
+    from shared.validation import make_id_number
+    from tests.coverage.test_ledger_import import person, write_csv
+
+    tree = demo_tree(sqlite_engine)
+    number = make_id_number("210402", date(1975, 4, 4), 51)
+    june = write_csv(tmp_path / "june.csv", [person("张三", number, 台账日期="2026-06-30", 文化程度="初中")])
+    assert import_file(sqlite_engine, june, now=NOW).errors == []
+    november = write_csv(tmp_path / "november.csv", [person("张三", number, 台账日期="2026-11-20",
+                                                            手机号=PHONE, 文化程度="高中")])
+    assert import_file(sqlite_engine, november, now=NOW).errors == []
+    assert import_file(sqlite_engine, november, now=NOW).changed == 0  # again: nothing new in the history either
+    table = Resident.__table__
+    with sqlite_engine.connect() as conn:
+        resident_id = conn.execute(select(table.c.id).where(table.c.id_number == number)).scalar_one()
+        raw = conn.exec_driver_sql("SELECT old_value, new_value FROM field_change").all()
+    assert len(raw) == 2 and PHONE not in repr(raw) and "13904120000" not in repr(raw)  # sealed cells
+    client = ApiClient(make_app(sqlite_engine))
+    try:
+        coordinator = client.login("zhangwei", PASSWORD)
+        answer = client.get(f"/api/v1/residents/{resident_id}/changes", token=coordinator)
+        assert answer.status_code == 200, answer.text
+        changes = {c["field"]: c for c in answer.json()}
+        assert (changes["phone"]["old_value"], changes["phone"]["new_value"]) == ("13904120000", PHONE)
+        assert changes["phone"]["as_of"] == "2026-11-20" and changes["phone"]["source"] == "ledger"
+        assert changes["education"]["old_value"] != changes["education"]["new_value"]
+        # a correction at the person's request is in the history too; the card as a file carries it
+        from shared.models import UserAccount, UserArea
+        from tests.server.factories import user
+
+        account, _ = user("manager_y", "manager", [])
+        with sqlite_engine.begin() as conn:
+            conn.execute(UserAccount.__table__.insert(), [account.model_dump()])
+            conn.execute(UserArea.__table__.insert(), [{"user_id": account.id, "area_id": tree["community"]["id"]}])
+        manager = client.login("manager_y", PASSWORD)
+        assert client.post(f"/api/v1/residents/{resident_id}/correction", token=manager,
+                           json={"fields": {"phone": "13912340000"}}).status_code == 200
+        card = json.loads(client.get(f"/api/v1/residents/{resident_id}/export", token=manager).content)
+        assert [(c["field"], c["old_value"], c["new_value"], c["source"]) for c in card["field_changes"]
+                if c["field"] == "phone"] == [("phone", "13904120000", PHONE, "ledger"),
+                                              ("phone", PHONE, "13912340000", "correction")]
+        # anonymising forgets the old values too
+        assert client.post(f"/api/v1/residents/{resident_id}/anonymise", token=manager).json()["changed"] is True
+        assert client.get(f"/api/v1/residents/{resident_id}/changes", token=manager).json() == []
+        with sqlite_engine.connect() as conn:
+            assert conn.execute(select(FieldChange.__table__.c.id)).all() == []
+    finally:
+        client.close()
