@@ -392,6 +392,10 @@ class ChangeLog(SQLModel, table=True):
     grid_id: Optional[str] = Field(default=None, max_length=36)
     street_id: Optional[str] = Field(default=None, max_length=36)
     district_id: Optional[str] = Field(default=None, max_length=36)
+    # set when this version is a device's push whose row that device already holds as stored (its own merge of
+    # the answer equals the row): the device that pushed it, and the row's version before the push
+    device_id: Optional[str] = Field(default=None, max_length=36)
+    prior_version: Optional[int] = None
 
 
 Index("ix_scope_change_user_version", ScopeChange.user_id, ScopeChange.version)

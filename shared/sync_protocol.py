@@ -68,6 +68,9 @@ class ChangeResult(_Strict):
     clamped: bool = False  # a stamp was stored other than sent (clamped to the server's clock, kept in order)
     # when ``clamped``: clock key (``"skills|家政"``, ``"_deleted"`` included) -> the stamp the server stored
     stamps: dict[str, str] = Field(default_factory=dict)
+    # the row's version after this push (applied, conflict): the phone keeps it, and a pull with ``own_from``
+    # skips the row when the phone's own merge of the answer equals the server's row (docs/sync-protocol.md)
+    version: Optional[int] = None
 
 
 class PushResponse(_Strict):

@@ -45,6 +45,10 @@ LEFT_AREAS_META = "left_areas"  # areas the user was taken off, whose rows are s
 CLOCK_OFFSET_META = "clock_offset_ms"  # server time minus this phone's time, when they differ by more than ...
 CLOCK_TOLERANCE_MS = 2 * 60 * 1000  # ... this (the server clamps stamps more than 5 minutes ahead)
 CLOCK_NOTICE_META = "clock_notice_given"
+# {"since", "cursor"}: the first version the server gave this store's pushes since its last full pull, and the
+# cursor then; the next pull passes them so the server does not send those rows back (``own_pushes``)
+OWN_PUSHES_META = "own_pushes"
+STORED_STAMP_META = "stored_stamp"  # the highest stamp the server stored in place of one this phone sent
 
 
 def clock_notice_zh(offset_ms: int) -> str:
@@ -450,6 +454,9 @@ class DeviceStore:
             clock, _state = self._clock(conn)
             if parse_stamp(clock.last).physical_ms > server_ms + CLOCK_TOLERANCE_MS:
                 clock = HybridClock(clock.device_id, server_stamp)
+                stored = self._meta_in(conn, STORED_STAMP_META)
+                if stored:  # never behind what the server stored for this phone's edits
+                    clock.observe(stored)
                 conn.execute(update(DEVICE_STATE).where(DEVICE_STATE.c.id == 1).values(clock=clock.last))
             if self._meta_in(conn, CLOCK_NOTICE_META):
                 return None
@@ -509,10 +516,24 @@ class DeviceStore:
                     server_stamp: str | None = None) -> dict[str, int]:
         """Drop the answered entries (rejected ones move to ``rejected``) and settle their rows; one transaction."""
         with self._tx.write() as conn:
-            counts = syncing.acknowledge(conn, self.cipher, results, now=now, server_stamp=server_stamp)
-            if server_stamp:
+            counts = syncing.acknowledge(conn, self.cipher, results, now=now, server_stamp=server_stamp,
+                                         user_id=self.user_id)
+            versions = [int(r["version"]) for r in results if r.get("version")]
+            if versions:
+                own = self._meta_in(conn, OWN_PUSHES_META)
+                cursor = conn.execute(select(DEVICE_STATE.c.cursor)).scalar_one()
+                self._set_meta_in(conn, OWN_PUSHES_META, {
+                    "since": min([*versions, *([own["since"]] if own else [])]),
+                    "cursor": own["cursor"] if own else cursor})
+            # the stamps the server stored instead of the sent ones (clamped): the next edit stamps after them
+            # (the pull no longer brings those rows back to be observed)
+            seen = [stamp for r in results for stamp in (r.get("stamps") or {}).values()]
+            if seen:  # a clock brought back to the server's time (``learn_server_time``) stays past them too
+                self._set_meta_in(conn, STORED_STAMP_META, max([*seen, self._meta_in(conn, STORED_STAMP_META) or ""]))
+            if server_stamp or seen:
                 clock, _state = self._clock(conn)
-                clock.observe(server_stamp)
+                for stamp in ([server_stamp] if server_stamp else []) + ([max(seen)] if seen else []):
+                    clock.observe(stamp)
                 conn.execute(update(DEVICE_STATE).where(DEVICE_STATE.c.id == 1).values(clock=clock.last))
             return counts
 
@@ -580,5 +601,20 @@ class DeviceStore:
                 conn.execute(delete(table))
             conn.execute(delete(ID_HASH))
             conn.execute(delete(SHADOW))
+            conn.execute(delete(META).where(META.c.key == OWN_PUSHES_META))
+            self._meta_cache.pop(OWN_PUSHES_META, None)
             conn.execute(update(DEVICE_STATE).where(DEVICE_STATE.c.id == 1).values(cursor=0))
         return True
+
+    @property
+    def own_pushes(self) -> dict[str, int] | None:
+        """What this store holds of its own answered pushes, for the next pull (None: nothing to skip)."""
+        own = self.get_meta(OWN_PUSHES_META)
+        return dict(own) if own else None
+
+    def pulled_own_pushes(self, own: Mapping[str, int]) -> None:
+        """A pull that passed ``own`` has drained the feed: those entries are behind the cursor now."""
+        with self._tx.write() as conn:
+            if self._meta_in(conn, OWN_PUSHES_META) == dict(own):
+                conn.execute(delete(META).where(META.c.key == OWN_PUSHES_META))
+                self._meta_cache.pop(OWN_PUSHES_META, None)

@@ -18,7 +18,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any, Callable, Iterable, Mapping
 
-from sqlalchemy import Connection, bindparam, delete, insert, select
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from mobile.store.crypto import CellCipher, id_search_digests
 from mobile.store.db import ID_HASH, OUTBOX, REJECTED, SHADOW
@@ -192,57 +192,145 @@ def _incoming(table: str, change: Mapping[str, Any], stored: Mapping[str, str]) 
 
 
 def acknowledge(conn: Connection, cipher: CellCipher, results: list[Mapping[str, Any]], *,
-                now: datetime, server_stamp: str | None = None) -> dict[str, int]:
-    """Remove answered entries, keep the rejected ones for the user, and settle their rows."""
+                now: datetime, server_stamp: str | None = None, user_id: str | None = None) -> dict[str, int]:
+    """Remove answered entries, keep the rejected ones for the user, and settle their rows.
+
+    Set-wise: a few statements per batch (entries read, refused ones kept,
+    entries deleted, shadows and rows read, rows written per table), the
+    merges in memory. A row the server stored as the phone has it already only
+    has its version (and author) updated.
+    """
     by_seq = {int(r["seq"]): r for r in results}
     counts: dict[str, int] = defaultdict(int)
     if not by_seq:
         return counts
-    entries = conn.execute(select(OUTBOX).where(OUTBOX.c.seq.in_(bindparam("seqs", expanding=True)))
-                           .order_by(OUTBOX.c.seq), {"seqs": list(by_seq)}).mappings().all()
-    answered: dict[tuple[str, str], list[tuple[dict, str]]] = defaultdict(list)
+    entries = [e for part in _chunks(sorted(by_seq)) for e in conn.execute(
+        select(OUTBOX).where(OUTBOX.c.seq.in_(bindparam("seqs", expanding=True))), {"seqs": part}).mappings()]
+    entries.sort(key=lambda e: e["seq"])
+    answered: dict[tuple[str, str], list[tuple[dict, str, dict, int | None]]] = defaultdict(list)
+    refused = []
     for entry in entries:
         result = by_seq[entry["seq"]]
         status = result["status"]
         counts[status] += 1
         change = cipher.open_json(entry["payload"], cipher.place("outbox", "payload", str(entry["seq"])))
         if status == "rejected":
-            conn.execute(insert(REJECTED).values(
-                seq=entry["seq"], table_name=entry["table_name"], row_id=entry["row_id"],
-                code=result.get("code") or "", message=result.get("message") or "",
-                payload=cipher.seal_json(change, cipher.place("rejected", "payload", str(entry["seq"]))),
-                rejected_at=now.isoformat()))
-        answered[(entry["table_name"], entry["row_id"])].append((change, status, result.get("stamps") or {}))
-        conn.execute(delete(OUTBOX).where(OUTBOX.c.seq == entry["seq"]))
+            refused.append({"seq": entry["seq"], "table_name": entry["table_name"], "row_id": entry["row_id"],
+                            "code": result.get("code") or "", "message": result.get("message") or "",
+                            "payload": cipher.seal_json(change, cipher.place("rejected", "payload", str(entry["seq"]))),
+                            "rejected_at": now.isoformat()})
+        answered[(entry["table_name"], entry["row_id"])].append(
+            (change, status, result.get("stamps") or {}, result.get("version")))
+    if refused:
+        conn.execute(insert(REJECTED), refused)
+    for part in _chunks([e["seq"] for e in entries]):
+        conn.execute(delete(OUTBOX).where(OUTBOX.c.seq.in_(bindparam("seqs", expanding=True))), {"seqs": part})
     remaining = pending_keys(conn, [row_id for _table, row_id in answered])
-    for (table, row_id), changes in answered.items():
-        _settle_row(conn, cipher, table, row_id, changes, remaining.get((table, row_id)))
+    shadows = _load_shadows(conn, cipher, list(answered))
+    stored = _load_rows(conn, cipher, list(answered))
+    settled = _Settled()
+    for key, changes in answered.items():
+        _settle_row(settled, key, changes, shadows.get(key, (False, None))[1], stored.get(key),
+                    remaining.get(key), user_id)
+    settled.write(conn, cipher)
     return counts
 
 
-def _settle_row(conn: Connection, cipher: CellCipher, table: str, row_id: str,
-                changes: list[tuple[dict, str, dict]], still_pending: set[str] | None) -> None:
+def _load_shadows(conn: Connection, cipher: CellCipher, keys: list[tuple[str, str]]
+                  ) -> dict[tuple[str, str], tuple[bool, dict | None]]:
+    found: dict[tuple[str, str], tuple[bool, dict | None]] = {}
+    by_table: dict[str, list[str]] = defaultdict(list)
+    for table, row_id in keys:
+        by_table[table].append(row_id)
+    for table, ids in by_table.items():
+        for part in _chunks(ids):
+            for row_id, data in conn.execute(
+                    select(SHADOW.c.row_id, SHADOW.c.data).where(SHADOW.c.table_name == table, SHADOW.c.row_id.in_(
+                        bindparam("ids", expanding=True))), {"ids": part}):
+                opened = cipher.open_json(data, _shadow_place(cipher, table, row_id))["row"]
+                found[(table, row_id)] = (True, decode_local(table, opened))
+    return found
+
+
+def _load_rows(conn: Connection, cipher: CellCipher, keys: list[tuple[str, str]]) -> dict[tuple[str, str], dict]:
+    found: dict[tuple[str, str], dict] = {}
+    by_table: dict[str, list[str]] = defaultdict(list)
+    for table, row_id in keys:
+        by_table[table].append(row_id)
+    for table, ids in by_table.items():
+        t = MODEL_BY_TABLE[table].__table__
+        for part in _chunks(ids):
+            for row in conn.execute(select(t).where(t.c.id.in_(bindparam("ids", expanding=True))),
+                                    {"ids": part}).mappings():
+                found[(table, row["id"])] = open_row(cipher, table, row)
+    return found
+
+
+class _Settled:
+    """What settling a batch writes, gathered per table so it goes in a few statements."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, list[dict]] = defaultdict(list)  # whole rows to write
+        self.versions: dict[str, list[dict]] = defaultdict(list)  # rows that only take the server's version
+        self.gone: dict[str, list[str]] = defaultdict(list)  # creates the server refused
+        self.shadows: dict[str, list[str]] = defaultdict(list)  # every settled row's shadow is replaced ...
+        self.kept: list[tuple[str, str, dict | None]] = []  # ... by this one, while edits are still pending
+
+    def write(self, conn: Connection, cipher: CellCipher) -> None:
+        for table, rows in self.rows.items():
+            write_rows(conn, cipher, table, rows)
+        for table, params in self.versions.items():
+            t = MODEL_BY_TABLE[table].__table__
+            conn.execute(update(t).where(t.c.id == bindparam("b_id")).values(
+                version=bindparam("b_version"), updated_by=bindparam("b_by")), params)
+        for table, ids in self.gone.items():
+            t = MODEL_BY_TABLE[table].__table__
+            for part in _chunks(ids):
+                conn.execute(delete(t).where(t.c.id.in_(bindparam("ids", expanding=True))), {"ids": part})
+                conn.execute(delete(ID_HASH).where(ID_HASH.c.row_id.in_(bindparam("ids", expanding=True))),
+                             {"ids": part})
+        for table, ids in self.shadows.items():
+            for part in _chunks(ids):
+                conn.execute(delete(SHADOW).where(SHADOW.c.table_name == table, SHADOW.c.row_id.in_(
+                    bindparam("ids", expanding=True))), {"ids": part})
+        if self.kept:
+            conn.execute(insert(SHADOW), [
+                {"table_name": table, "row_id": row_id,
+                 "data": cipher.seal_json({"row": encode_local(table, row)}, _shadow_place(cipher, table, row_id))}
+                for table, row_id, row in self.kept])
+
+
+def _settle_row(settled: _Settled, key: tuple[str, str], changes: list[tuple[dict, str, dict, int | None]],
+                shadow: dict | None, local: dict | None, still_pending: set[str] | None, user_id: str | None) -> None:
+    table, row_id = key
     spec = SYNC_SPECS[table]
-    _exists, shadow = load_shadow(conn, cipher, table, row_id)
     state = state_of(table, shadow)
-    for change, status, stored in changes:
+    for change, status, stored, _version in changes:
         if status in ACCEPTED:
             merged = merge_row(spec, state or EMPTY_ROW, _incoming(table, change, stored))
             state = RowState(merged.values, merged.stamps, merged.deleted)
-    local = _load(conn, cipher, table, row_id)
+    settled.shadows[table].append(row_id)
     if state is None:  # the server never accepted this row
-        delete_row(conn, table, row_id)
-        server_row = None
-    else:
-        server_row = with_state(table, shadow or local or default_row(table, row_id), state)
-        if still_pending and local is not None:
-            write_rows(conn, cipher, table, [overlay(table, server_row, local, still_pending)])
-        else:
-            write_rows(conn, cipher, table, [server_row])
+        settled.gone[table].append(row_id)
+        return
+    server_row = with_state(table, shadow or local or default_row(table, row_id), state)
+    versions = [version for _c, status, _s, version in changes if version is not None]
+    if versions:  # as the server stored it: its version, and the caller as the last to change it
+        server_row["version"] = max(versions)
+    if user_id and any(status in ("applied", "conflict") for _c, status, _s, _v in changes):
+        server_row["updated_by"] = user_id
+    final = overlay(table, server_row, local, still_pending) if still_pending and local is not None else server_row
     if still_pending:
-        save_shadow(conn, cipher, table, row_id, server_row)
+        settled.kept.append((table, row_id, server_row))
+    if local is not None and _same_but_version(final, local):
+        settled.versions[table].append({"b_id": row_id, "b_version": final["version"],
+                                        "b_by": final.get("updated_by")})
     else:
-        conn.execute(delete(SHADOW).where(SHADOW.c.table_name == table, SHADOW.c.row_id == row_id))
+        settled.rows[table].append(final)
+
+
+def _same_but_version(row: Mapping[str, Any], other: Mapping[str, Any]) -> bool:
+    return all(value == other.get(name) for name, value in row.items() if name not in ("version", "updated_by"))
 
 
 # --- rows that leave the phone --------------------------------------------------

@@ -185,7 +185,8 @@ class SyncEngine:
                     raise SyncError("服务器未确认上传的修改 / the server did not acknowledge the changes")
                 break
             body = {"protocol": proto.PROTOCOL_VERSION, "device_id": self.store.device_id, "changes": batch}
-            answer = wire.push_answer(self._request("POST", PUSH_PATH, json=body), {c["seq"] for c in batch})
+            answer = wire.push_answer(self._request("POST", PUSH_PATH, content=wire.gzip_json(body),
+                                                    headers=wire.GZIP_JSON_HEADERS), {c["seq"] for c in batch})
             results = [r.model_dump() for r in answer.results]
             self._learn_time(summary, answer.server_stamp)
             counts = self.store.acknowledge(results, now=self.clock(), server_stamp=answer.server_stamp)
@@ -218,9 +219,13 @@ class SyncEngine:
     def pull(self, summary: SyncSummary, report: Progress) -> None:
         """Apply pages from the saved cursor until ``has_more`` is false."""
         pages = 0
+        own = self.store.own_pushes  # this phone's own pushes: the server need not send them back
         while True:
             cursor = self.store.cursor
-            data = self._request("GET", PULL_PATH, params={"cursor": cursor, "limit": self.page_size})
+            params = {"cursor": cursor, "limit": self.page_size}
+            if own:
+                params.update(own_from=own["since"], own_cursor=own["cursor"])
+            data = self._request("GET", PULL_PATH, params=params)
             page = wire.pull_page(data, cursor)
             self._learn_time(summary, page.server_stamp)
             if pages >= wire.MAX_PAGES:
@@ -235,6 +240,8 @@ class SyncEngine:
             pages += 1
             report("pull", 1.0 if not page.has_more else pages / (pages + 1))
             if not page.has_more:
+                if own:
+                    self.store.pulled_own_pushes(own)
                 return
 
     # --- HTTP with retries ------------------------------------------------------

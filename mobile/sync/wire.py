@@ -68,6 +68,17 @@ def _inflate(inflater: Any, chunk: bytes, out: bytearray, limit: int) -> None:
         raise BadAnswer("bad compression") from None
 
 
+GZIP_JSON_HEADERS = {"Content-Type": "application/json", "Content-Encoding": "gzip"}
+
+
+def gzip_json(value: Any) -> bytes:
+    """A request body as gzip JSON: a push of Chinese records is about a quarter of its size (the server inflates it
+    in bounded steps, ``server.middleware``); level 6 costs a few ms per MiB, level 9 several times that."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    packer = zlib.compressobj(6, zlib.DEFLATED, 31)  # wbits 31: a gzip header and trailer
+    return packer.compress(text) + packer.flush()
+
+
 def parse_json(body: bytes) -> Any:
     try:
         return json.loads(body)

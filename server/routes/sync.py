@@ -27,9 +27,17 @@ def push(body: proto.PushRequest, caller: CurrentDevice, scope: ScopeDep, conn: 
 @router.get("/pull", response_model=proto.PullResponse, responses=error_responses(410))
 def pull(request: Request, caller: CurrentDevice, scope: ScopeDep, conn: ConnDep, now: ServerNow,
          cursor: Annotated[int, Query(ge=0, le=MAX_CURSOR)] = 0,
-         limit: Annotated[int, Query(ge=1, le=proto.MAX_PAGE_SIZE)] = proto.DEFAULT_PAGE_SIZE) -> Response:
-    """The rows changed after ``cursor`` that the caller may see, gzip-compressed when the client accepts it."""
-    page = sync_pull.pull_changes(conn, scope, cursor, limit, int(now.timestamp() * 1000))
+         limit: Annotated[int, Query(ge=1, le=proto.MAX_PAGE_SIZE)] = proto.DEFAULT_PAGE_SIZE,
+         own_from: Annotated[int | None, Query(ge=1, le=MAX_CURSOR)] = None,
+         own_cursor: Annotated[int | None, Query(ge=0, le=MAX_CURSOR)] = None) -> Response:
+    """The rows changed after ``cursor`` that the caller may see, gzip-compressed when the client accepts it.
+
+    ``own_from`` and ``own_cursor`` (together): the device holds its own pushes answered with a version
+    from ``own_from`` on, of rows it had seen at ``own_cursor``; those are not sent back.
+    """
+    own = (sync_pull.OwnPushes(caller.device_id, own_from, own_cursor)
+           if own_from is not None and own_cursor is not None and caller.device_id else None)
+    page = sync_pull.pull_changes(conn, scope, cursor, limit, int(now.timestamp() * 1000), own)
     privacy.record_pull(conn, caller, page)  # who received whose data: one audit event per page
     return json_response(page, request)
 

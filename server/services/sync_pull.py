@@ -9,6 +9,7 @@ back (the last version scanned) never jumps over a commit still to come.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, and_, delete, or_, select, update
@@ -34,19 +35,31 @@ def _consistent_snapshot(conn: Connection) -> None:
         conn.execution_options(isolation_level="REPEATABLE READ")
 
 
-def pull_changes(conn: Connection, scope: Scope, cursor: int, limit: int, now_ms: int) -> dict[str, Any]:
+@dataclass(frozen=True)
+class OwnPushes:
+    """What a device says it holds of its own pushes: the entries it pushed from version ``since`` on whose row
+    it had seen at or below ``cursor`` before pushing (its merge of the answers gave the stored row)."""
+
+    device_id: str
+    since: int
+    cursor: int
+
+
+def pull_changes(conn: Connection, scope: Scope, cursor: int, limit: int, now_ms: int,
+                 own: OwnPushes | None = None) -> dict[str, Any]:
     """One page of the feed after ``cursor`` (a ``PullResponse`` as a dict, ready for JSON)."""
     limit = max(1, min(limit, proto.MAX_PAGE_SIZE))
     _consistent_snapshot(conn)
     try:
         with conn.begin():
-            return _page(conn, scope, cursor, limit, now_ms)
+            return _page(conn, scope, cursor, limit, now_ms, own)
     finally:
         if conn.dialect.name == "postgresql":
             conn.execution_options(isolation_level=conn.default_isolation_level)
 
 
-def _page(conn: Connection, scope: Scope, cursor: int, limit: int, now_ms: int) -> dict[str, Any]:
+def _page(conn: Connection, scope: Scope, cursor: int, limit: int, now_ms: int,
+          own: OwnPushes | None = None) -> dict[str, Any]:
     state = conn.execute(select(_STATE.c.last_version, _STATE.c.tombstone_horizon).where(_STATE.c.id == 1)).first()
     last_version, horizon = (state.last_version, state.tombstone_horizon) if state else (0, 0)
     if 0 < cursor < horizon:
@@ -57,11 +70,13 @@ def _page(conn: Connection, scope: Scope, cursor: int, limit: int, now_ms: int) 
         # the user was given an area whose rows lie below this cursor: only a pull from 0 brings them
         raise ApiError(410, proto.ERROR_RESYNC_REQUIRED,
                        "Your areas changed: push your outbox, then sync from zero.", {"tombstone_horizon": horizon})
-    entries = conn.execute(
-        select(_LOG.c.version, _LOG.c.table_name, _LOG.c.row_id)
-        .where(_LOG.c.version > cursor, _LOG.c.version <= last_version, feed_filter(scope))
-        .order_by(_LOG.c.version).limit(limit + 1)
-    ).all()
+    query = (select(_LOG.c.version, _LOG.c.table_name, _LOG.c.row_id)
+             .where(_LOG.c.version > cursor, _LOG.c.version <= last_version, feed_filter(scope)))
+    if own is not None:  # the device's own pushes, which it holds as stored, are not sent back
+        # (spelt without NOT: device_id and prior_version are NULL on every other entry)
+        query = query.where(or_(_LOG.c.device_id.is_(None), _LOG.c.device_id != own.device_id,
+                                _LOG.c.version < own.since, _LOG.c.prior_version > own.cursor))
+    entries = conn.execute(query.order_by(_LOG.c.version).limit(limit + 1)).all()
     has_more = len(entries) > limit
     entries = entries[:limit]
     by_table: dict[str, list[str]] = {}

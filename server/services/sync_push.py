@@ -81,6 +81,8 @@ class Prepared:
     incoming: IncomingChange
     clamped_ms: int = 0  # how far the furthest clamped stamp was ahead of the limit
     stored: dict[str, str] = field(default_factory=dict)  # clock key -> stored stamp, where it differs from the sent
+    # the values as sent, after decoding, when cleaning changed none of them (None: the server's differ)
+    sent: dict[str, Any] | None = None
 
 
 @dataclass
@@ -92,6 +94,9 @@ class Batch:
     touched: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # row -> columns to write
     conflicts: list[dict[str, Any]] = field(default_factory=list)
     referrals: set[str] = field(default_factory=set)  # referral ids whose status may move
+    # rows the pushing device holds as the server stores them once it merges the answer: row -> version before
+    own: dict[tuple[str, str], int] = field(default_factory=dict)
+    not_own: set[tuple[str, str]] = field(default_factory=set)  # the server changed them beyond the device's edits
 
 
 def push_changes(conn: Connection, caller_user_id: str, device_id: str, scope: Scope,
@@ -179,8 +184,12 @@ def _apply(conn: Connection, user_id: str, device_id: str, scope: Scope, request
             last_seq = seq
     _keep_rejections(conn, device_id, [r for seq, r in results.items() if seq > start_seq and r.status == "rejected"])
     _recompute_referrals(conn, batch)
-    _write(conn, batch, counter)
+    _write(conn, batch, counter, device_id)
     counter.save()
+    for item in fresh:  # the row's new version, for the device to keep (and its pull to skip the row)
+        key, result = (item.change.table, item.change.row_id), results[item.change.seq]
+        if result.status in ("applied", "conflict") and key in batch.touched:
+            results[item.change.seq] = result.model_copy(update={"version": batch.rows[key]["version"]})
     record_information(conn, [row_id for table, row_id in batch.touched if table == "resident"], now, "phone")
     for item in fresh:
         if item.clamped_ms and results[item.change.seq].status != "rejected":
@@ -286,7 +295,10 @@ def prepare(change: proto.Change, device_id: str, now_ms: int, today) -> Prepare
     if server_only:
         raise Rejected(proto.REJECT_READ_ONLY, "Only the server writes: " + ", ".join(server_only))
     try:
-        values = clean_row(spec.table, _decode(spec.table, change.fields), today=today)
+        decoded = _decode(spec.table, change.fields)
+        values = clean_row(spec.table, dict(decoded), today=today)
+        as_sent = values == decoded and all(clean_set_element(spec.table, name, op.element) == op.element
+                                            for name, ops in change.set_ops.items() for op in ops)
         _check_dates(spec.table, values)
         written = {spec.clock_key(name) for name in values}
         set_ops = _set_ops(spec, change, values, clamp)
@@ -304,7 +316,7 @@ def prepare(change: proto.Change, device_id: str, now_ms: int, today) -> Prepare
     if spec.table == "referral_event" and values.get("stamp"):
         values["stamp"] = clamp(values["stamp"])  # checked here; stored by ``DeviceStamps.restamp``
     incoming = IncomingChange(values=values, stamps=stamps, base=change.base, set_ops=set_ops, device_id=device_id)
-    return Prepared(change, spec, incoming, clamp.ahead_ms)
+    return Prepared(change, spec, incoming, clamp.ahead_ms, sent=dict(values) if as_sent else None)
 
 
 _FIELD_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
@@ -478,6 +490,7 @@ def apply_change(batch: Batch, item: Prepared, user_id: str, device_id: str, sco
     if not scope_allows(scope, spec.table, merged):
         batch.created.discard(key)
         raise Rejected(proto.REJECT_OUTSIDE_AREA, "This record is outside your areas.")
+    _note_own(batch, item, key, row)
     batch.rows[key] = merged
     columns = batch.touched.setdefault(key, {"stamps", "deleted", "updated_by"})
     columns.update(name for name in spec.fields if merged[name] != row[name])
@@ -486,6 +499,23 @@ def apply_change(batch: Batch, item: Prepared, user_id: str, device_id: str, sco
     ids = [_record_conflict(batch, spec, change, merged, conflict, user_id, device_id, now)
            for conflict in outcome.conflicts]
     return ("conflict" if ids else "applied"), ids
+
+
+def _note_own(batch: Batch, item: Prepared, key: tuple[str, str], before: dict[str, Any]) -> None:
+    """Whether the device's own merge of this change's answer gives the row the server stores.
+
+    It does when the server kept the values as sent (no cleaning, no who-field
+    filled in) and, for a new row, the device sent every field the server would
+    otherwise fill from a clock or a counter. A second change of the row in the
+    batch keeps the first one's verdict unless it spoils it.
+    """
+    exact = item.sent is not None and item.incoming.values == item.sent and item.change.table != "conflict"
+    if exact and key in batch.created and key not in batch.own:
+        exact = all(name in item.incoming.values for name in _factory_fields(key[0]))
+    if not exact:
+        batch.not_own.add(key)
+    elif key not in batch.own:
+        batch.own[key] = before.get("version") or 0
 
 
 def _require_create_fields(spec: SyncSpec, values: dict[str, Any]) -> None:
@@ -568,6 +598,7 @@ def _recompute_referrals(conn: Connection, batch: Batch) -> None:
         status, status_on = (step.status, step.occurred_on) if step else ("referred", None)
         if (row["status"], row["status_on"]) != (status, status_on):
             batch.rows[("referral", referral_id)] = {**row, "status": status, "status_on": status_on}
+            batch.not_own.add(("referral", referral_id))
             batch.touched.setdefault(("referral", referral_id), set()).update(("status", "status_on"))
     _recount_filled(conn, batch, {batch.rows[("referral", i)]["vacancy_id"] for i in ids
                                   if batch.rows.get(("referral", i)) is not None})
@@ -601,13 +632,14 @@ def _recount_filled(conn: Connection, batch: Batch, vacancy_ids: set[str]) -> No
         filled = sum(1 for vid, st in status.values() if vid == vacancy_id and st == "hired")
         if row["filled"] != filled:
             batch.rows[("vacancy", vacancy_id)] = {**row, "filled": filled}
+            batch.not_own.add(("vacancy", vacancy_id))
             batch.touched.setdefault(("vacancy", vacancy_id), set()).add("filled")
 
 
 # --- writing, set-wise -------------------------------------------------------------------
 
 
-def _write(conn: Connection, batch: Batch, counter: VersionCounter) -> None:
+def _write(conn: Connection, batch: Batch, counter: VersionCounter, device_id: str | None = None) -> None:
     """Insert and update the touched rows with their new versions, add the conflicts, rewrite their feed entries.
 
     Each row is written once, its new version included (one UPDATE per row,
@@ -616,12 +648,15 @@ def _write(conn: Connection, batch: Batch, counter: VersionCounter) -> None:
     """
     _keep_new_conflicts(conn, batch)
     entries: list[tuple[LogEntry, int]] = []
+    own: dict[int, tuple[str, int]] = {}  # version -> (device id, the row's version before)
     inserts: dict[str, list[dict]] = {}
     updates: dict[tuple[str, frozenset[str]], list[dict]] = {}
     for key, columns in batch.touched.items():
         row = batch.rows[key]
         row["version"] = counter.next()
         entries.append((row_scope(key[0], row), row["version"]))
+        if device_id and key in batch.own and key not in batch.not_own:
+            own[row["version"]] = (device_id, batch.own[key])
         if key in batch.created:
             inserts.setdefault(key[0], []).append(row)
         else:
@@ -646,7 +681,9 @@ def _write(conn: Connection, batch: Batch, counter: VersionCounter) -> None:
                                             _LOG.c.row_id.in_(ids[start:start + FETCH_CHUNK])))
     if entries:
         conn.execute(insert(_LOG), [{"version": version, "table_name": e.table_name, "row_id": e.row_id,
-                                     "grid_id": e.grid_id, "street_id": e.street_id, "district_id": e.district_id}
+                                     "grid_id": e.grid_id, "street_id": e.street_id, "district_id": e.district_id,
+                                     "device_id": own.get(version, (None, None))[0],
+                                     "prior_version": own.get(version, (None, None))[1]}
                                     for e, version in entries])
 
 
@@ -678,6 +715,14 @@ def required_columns(table_name: str) -> tuple[str, ...]:
 
 
 _DEFAULTS: dict[str, tuple[dict[str, Any], tuple[tuple[str, Any], ...]]] = {}
+
+
+def _factory_fields(table_name: str) -> tuple[str, ...]:
+    """Synced fields a new row gets from a factory (a clock, an id, a token) when the change leaves them out
+    (an empty list or dict is the same on the phone)."""
+    _constant, factories = _column_defaults(table_name)
+    return tuple(name for name, factory in factories
+                 if name in SYNC_SPECS[table_name].fields and factory not in (list, dict, set))
 
 
 def _column_defaults(table_name: str) -> tuple[dict[str, Any], tuple[tuple[str, Any], ...]]:

@@ -12,6 +12,7 @@
 """
 from __future__ import annotations
 
+import gzip
 import itertools
 import json
 import sqlite3
@@ -77,8 +78,9 @@ class FaultyTransport(httpx.BaseTransport):
                 raise httpx.ConnectError("injected: no connection", request=request)
             if fault.when == "503":
                 return httpx.Response(503, json={"code": "server.unavailable", "message": "injected"})
-        if kind == "push":
-            self.pushes.append(request.read())
+        if kind == "push":  # the JSON the phone sent (it goes gzip on the wire)
+            body = request.read()
+            self.pushes.append(gzip.decompress(body) if request.headers.get("content-encoding") == "gzip" else body)
         response = self.inner.handle_request(request)
         self.handled.append(kind)
         if fault is not None:  # "after": the server committed, the answer never arrives
