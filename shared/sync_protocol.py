@@ -33,7 +33,7 @@ class Change(_Strict):
 
     ``seq`` increases by one per change on a device and is its idempotency key.
     ``stamps`` holds the HLC stamp of each clock key written (a field name, or a
-    group name from ``shared.sync_schema``); ``base`` the stamp of each clock key
+    group name from ``shared.sync_schema``), or ``stamp`` the one stamp of them all; ``base`` the stamp of each clock key
     as the device last saw it (None when it never saw one), and ``base_values``
     the value it saw, so the server can tell a conflict and record it.
     """
@@ -44,6 +44,8 @@ class Change(_Strict):
     op: Literal["upsert", "delete"] = "upsert"
     fields: dict[str, Any] = Field(default_factory=dict)
     stamps: dict[str, str] = Field(default_factory=dict)
+    # instead of ``stamps``: one stamp for every clock key written (a new row's fields share one edit's stamp)
+    stamp: Optional[str] = Field(default=None, max_length=80)
     base: dict[str, Optional[str]] = Field(default_factory=dict)
     base_values: dict[str, Any] = Field(default_factory=dict)
     set_ops: dict[str, list[SetOp]] = Field(default_factory=dict)

@@ -75,6 +75,16 @@ def _outcome(change: dict[str, Any], result: dict[str, Any]) -> ChangeOutcome:
                          clamped=bool(result.get("clamped")), stamps=stored)
 
 
+def _on_the_wire(change: dict[str, Any]) -> dict[str, Any]:
+    """A change as sent: when every clock key has the same stamp (a new row, a form saved), the stamp goes once."""
+    stamps = change.get("stamps") or {}
+    if len(stamps) < 2 or len(set(stamps.values())) != 1:
+        return change
+    sent = {k: v for k, v in change.items() if k != "stamps"}
+    sent["stamp"] = next(iter(stamps.values()))
+    return sent
+
+
 @dataclass
 class SyncSummary:
     pushed: int = 0  # changes the server applied (conflicts included)
@@ -184,7 +194,8 @@ class SyncEngine:
                 if batch:  # the server did not answer entries it was sent
                     raise SyncError("服务器未确认上传的修改 / the server did not acknowledge the changes")
                 break
-            body = {"protocol": proto.PROTOCOL_VERSION, "device_id": self.store.device_id, "changes": batch}
+            body = {"protocol": proto.PROTOCOL_VERSION, "device_id": self.store.device_id,
+                    "changes": [_on_the_wire(change) for change in batch]}
             answer = wire.push_answer(self._request("POST", PUSH_PATH, content=wire.gzip_json(body),
                                                     headers=wire.GZIP_JSON_HEADERS), {c["seq"] for c in batch})
             results = [r.model_dump() for r in answer.results]

@@ -278,7 +278,7 @@ def prepare(change: proto.Change, device_id: str, now_ms: int, today) -> Prepare
     if change.op == "delete":
         if spec.append_only or not spec.device_fields or spec.table == "conflict":
             raise Rejected(proto.REJECT_READ_ONLY, "Records of this table cannot be deleted.")
-        if change.delete_stamp is None or change.fields or change.set_ops:
+        if change.delete_stamp is None or change.fields or change.set_ops or change.stamp:
             raise Rejected(proto.REJECT_INVALID_VALUE, "A delete carries delete_stamp and no fields.")
         incoming = IncomingChange(base=change.base, delete_stamp=clamp(change.delete_stamp), device_id=device_id)
         return Prepared(change, spec, incoming, clamp.ahead_ms)
@@ -301,13 +301,16 @@ def prepare(change: proto.Change, device_id: str, now_ms: int, today) -> Prepare
                                             for name, ops in change.set_ops.items() for op in ops)
         _check_dates(spec.table, values)
         written = {spec.clock_key(name) for name in values}
-        set_ops = _set_ops(spec, change, values, clamp)
+        if change.stamp is not None and change.stamps:
+            raise ValueError("A change carries one stamp for every field or a stamp per field, not both.")
+        sent_stamps = dict.fromkeys(written, change.stamp) if change.stamp is not None else dict(change.stamps)
+        set_ops = _set_ops(spec, change, values, clamp, sent_stamps)
     except ValueError as error:
         raise Rejected(proto.REJECT_INVALID_VALUE, str(error)) from None
     for group in written & spec.groups.keys():
         if any(member not in values for member in spec.groups[group]):
             raise Rejected(proto.REJECT_INVALID_VALUE, f"The fields of group {group} change together.")
-    stamps = dict(change.stamps)
+    stamps = sent_stamps
     if spec.append_only:
         stamps = {key: stamp for key, stamp in stamps.items() if key in written}
     elif set(stamps) != written:
@@ -430,15 +433,16 @@ def _clock_part(stamp: str) -> tuple[int, int]:
     return parsed.physical_ms, parsed.counter
 
 
-def _set_ops(spec: SyncSpec, change: proto.Change, values: dict[str, Any], clamp: _Clamp) -> dict:
+def _set_ops(spec: SyncSpec, change: proto.Change, values: dict[str, Any], clamp: _Clamp,
+             stamps: dict[str, str]) -> dict:
     ops: dict[str, list[tuple[str, bool, str]]] = {}
     for name in [n for n in values if n in spec.sets]:
         elements = values.pop(name) or []
-        if name not in change.stamps:
+        if name not in stamps:
             raise ValueError(f"{spec.table}.{name}: a set value needs its stamp")
         seen = change.base_values.get(name)
         seen = [e for e in seen if isinstance(e, str)] if isinstance(seen, list) else []
-        ops[name] = set_ops_from_value(elements, seen, change.stamps[name])
+        ops[name] = set_ops_from_value(elements, seen, stamps[name])
     for name, set_ops in change.set_ops.items():
         ops.setdefault(name, []).extend(
             (clean_set_element(spec.table, name, op.element), op.present, op.stamp) for op in set_ops)

@@ -103,3 +103,26 @@ def test_a_phones_sync_pulls_back_none_of_its_own_work_and_still_equals_the_serv
     finally:
         phone.close()
         cloud.close()
+
+
+def test_a_new_rows_stamp_travels_once_and_means_every_field(setup):
+    engine, world, client = setup
+    phone = TestPhone(client, "coord_a1")
+    phone.pull()
+    grid = world.areas["grid_a1"]
+    change = phone.create("household", {"grid_id": grid.id, "community_id": grid.community_id,
+                                        "street_id": grid.street_id, "address": "幸福路11号", "building": "2",
+                                        "unit": "", "room": "", "low_income": True})
+    one = change["stamps"].pop("address")
+    assert set(change.pop("stamps").values()) == {one}
+    answer = phone.push([{**change, "stamp": one}])
+    assert answer["results"][0]["status"] == "applied", answer
+    stored = next(r for r in phone.pull() if r["id"] == change["row_id"])
+    assert stored["stamps"] == {"address": one, "grid_id": one, "community_id": one, "street_id": one,
+                                "low_income": one}
+    # not both forms at once, and not on a delete
+    both = phone.edit("household", change["row_id"], {"notes": "x"})
+    both["stamp"] = both["stamps"]["notes"]
+    deleting = {**phone.delete("household", change["row_id"]), "stamp": one}
+    results = phone.push([both, deleting])["results"]
+    assert [(r["status"], r["code"]) for r in results] == [("rejected", "sync.invalid_value")] * 2
