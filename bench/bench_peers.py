@@ -120,7 +120,11 @@ def main() -> int:
     results: dict[str, dict] = {}
     for peer in args.peers:
         if peer not in skipped:
-            results[peer] = run_peer(peer, args, workload, files)
+            try:
+                results[peer] = run_peer(peer, args, workload, files)
+            except Exception as error:  # one peer's failure is reported; the others still run
+                skipped[peer] = f"failed: {type(error).__name__}: {error}"
+                say(f"{peer} {skipped[peer]} (its folder under {args.workdir / 'runs'} is kept)")
     summary = {peer: r["summary"] for peer, r in results.items()}
 
     print(f"\n{workload.residents:,} residents + {workload.households:,} households "
@@ -144,7 +148,7 @@ def main() -> int:
                     p.startswith("pouchdb") for p in results) else {}}
         args.json.write_text(json.dumps({"meta": meta, "peers": results}, indent=1, ensure_ascii=False))
         say(f"figures written to {args.json}")
-    return 0
+    return 1 if any(why.startswith("failed") for why in skipped.values()) else 0
 
 
 if __name__ == "__main__":

@@ -103,7 +103,7 @@ class StepTimeout(Exception):
 def deadline(seconds: float, what: str) -> Iterator[None]:
     """Raise StepTimeout in the main thread when the block runs longer than ``seconds``."""
     def expired(_signum, _frame):
-        raise StepTimeout(f"{what} took more than {seconds:.0f} s")
+        raise StepTimeout(f"{what} took more than {seconds:g} s")
 
     previous = signal.signal(signal.SIGALRM, expired)
     signal.setitimer(signal.ITIMER_REAL, seconds)
