@@ -13,6 +13,7 @@ it has seen.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 MAX_COUNTER = 99_999
 ZERO = "0000000000000.00000."
@@ -29,7 +30,18 @@ class Stamp:
 
 
 def parse_stamp(text: str) -> Stamp:
-    """Parse a stamp string; raises ValueError on anything malformed."""
+    """Parse a stamp string; raises ValueError on anything malformed.
+
+    Cached: a push carries the same stamp on every field of a new row, and the
+    merge parses the stamps of each row it touches again.
+    """
+    if not isinstance(text, str):
+        raise ValueError("malformed clock stamp / 时钟戳格式错误")
+    return _parse_stamp(text)
+
+
+@lru_cache(maxsize=1 << 16)
+def _parse_stamp(text: str) -> Stamp:
     try:
         physical, counter, device = text.split(".", 2)
         # ASCII digits only: other scripts' digits pass isdigit() but sort above every real stamp

@@ -130,10 +130,35 @@ def open_engine(data_dir: Path) -> Engine:
         immediate = conn.get_execution_options().get("doorstep_write", False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
+    _incremental_vacuum(engine)
     SQLModel.metadata.create_all(engine, tables=device_tables())
     DEVICE_METADATA.create_all(engine)
     add_missing_columns(engine)
     return engine
+
+
+def _incremental_vacuum(engine: Engine) -> None:
+    """Pages freed by a sync (the outbox, shadows) can go back to the system (``reclaim_space``).
+
+    Set once per file by a VACUUM: instant on a new file, a rewrite of a file
+    made before this.
+    """
+    with engine.connect() as conn:
+        raw = conn.connection.dbapi_connection
+        if raw.execute("PRAGMA auto_vacuum").fetchone()[0] != 2:
+            raw.execute("PRAGMA auto_vacuum=INCREMENTAL")
+            raw.execute("VACUUM")  # (a WAL file's header is written already, new or not: only VACUUM sets it)
+
+
+def reclaim_space(engine: Engine) -> int:
+    """Give the file's free pages back and empty the write-ahead log; returns the bytes the file shrank by."""
+    with engine.connect() as conn:
+        raw = conn.connection.dbapi_connection
+        page_size = raw.execute("PRAGMA page_size").fetchone()[0]
+        free = raw.execute("PRAGMA freelist_count").fetchone()[0]
+        raw.executescript("PRAGMA incremental_vacuum;")  # (execute() would step it once: one page)
+        raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        return (free - raw.execute("PRAGMA freelist_count").fetchone()[0]) * page_size
 
 
 def add_missing_columns(engine: Engine) -> list[str]:

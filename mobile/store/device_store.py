@@ -27,6 +27,7 @@ from mobile.store.db import (
     SHADOW,
     Transactions,
     open_engine,
+    reclaim_space,
     write_tx,
 )
 from mobile.store.edits import Edit, check_writable, plan_create, plan_delete, plan_update
@@ -605,6 +606,12 @@ class DeviceStore:
             self._meta_cache.pop(OWN_PUSHES_META, None)
             conn.execute(update(DEVICE_STATE).where(DEVICE_STATE.c.id == 1).values(cursor=0))
         return True
+
+    def reclaim_space(self) -> int:
+        """After a sync: the pages the outbox and shadows left free go back to the system (bytes returned)."""
+        if self._tx.active is not None:
+            return 0  # inside a caller's transaction: next time
+        return reclaim_space(self.engine)
 
     @property
     def own_pushes(self) -> dict[str, int] | None:

@@ -167,6 +167,7 @@ class SyncEngine:
                 self.store.leave_areas()
             summary.finished_at = self.clock()
             self.store.set_meta("last_sync_at", summary.finished_at.isoformat())
+            self.store.reclaim_space()  # the file stays near its live data (pushed outboxes leave free pages)
         except StoreLocked:  # the app locked itself meanwhile: whole pages stay applied, the rest waits
             raise SyncError("应用已锁定，解锁后再同步 / the store was locked during the sync", "store.locked") from None
         summary.bytes_sent, summary.bytes_received = self.bytes_sent - sent, self.bytes_received - received

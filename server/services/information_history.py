@@ -7,8 +7,9 @@ changed, or when the person has none yet (they have just been entered).
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, func, insert, select
 
@@ -39,16 +40,24 @@ def latest_records(conn: Connection, resident_ids: list[str]) -> dict[str, tuple
     return {rid: (complete, missing) for rid, (_, _, complete, missing) in result.items()}
 
 
-def record_information(conn: Connection, resident_ids: Iterable[str], at: datetime, source: str) -> int:
-    """Write a record for each of these residents whose completeness changed (or who has none); returns how many."""
+def record_information(conn: Connection, resident_ids: Iterable[str], at: datetime, source: str,
+                       rows: Mapping[str, Mapping[str, Any]] | None = None) -> int:
+    """Write a record for each of these residents whose completeness changed (or who has none); returns how many.
+
+    ``rows``: the residents as the caller has just written them (a push's merged rows), instead of reading them.
+    """
     ids = sorted(set(resident_ids))
     if not ids:
         return 0
     known = latest_records(conn, ids)
     new_rows = []
     for start in range(0, len(ids), CHUNK):
-        residents = conn.execute(select(RESIDENT).where(in_ids(RESIDENT.c.id, ids[start:start + CHUNK], "ids"),
-                                                        RESIDENT.c.deleted.is_(False))).mappings().all()
+        part = ids[start:start + CHUNK]
+        if rows is not None:
+            residents = [rows[i] for i in part if i in rows and not rows[i]["deleted"]]
+        else:
+            residents = conn.execute(select(RESIDENT).where(in_ids(RESIDENT.c.id, part, "ids"),
+                                                            RESIDENT.c.deleted.is_(False))).mappings().all()
         for resident in residents:
             missing = missing_fields(resident)
             state = (not missing, missing)

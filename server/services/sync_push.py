@@ -190,7 +190,8 @@ def _apply(conn: Connection, user_id: str, device_id: str, scope: Scope, request
         key, result = (item.change.table, item.change.row_id), results[item.change.seq]
         if result.status in ("applied", "conflict") and key in batch.touched:
             results[item.change.seq] = result.model_copy(update={"version": batch.rows[key]["version"]})
-    record_information(conn, [row_id for table, row_id in batch.touched if table == "resident"], now, "phone")
+    residents = {row_id: batch.rows[(table, row_id)] for table, row_id in batch.touched if table == "resident"}
+    record_information(conn, list(residents), now, "phone", rows=residents)
     for item in fresh:
         if item.clamped_ms and results[item.change.seq].status != "rejected":
             record_event(conn, "sync.clock_clamped", user_id=user_id, device_id=device_id,
@@ -370,14 +371,18 @@ class _Clamp:
     def __init__(self, now_ms: int) -> None:
         self.now_ms = now_ms
         self.ahead_ms = 0
+        self.checked: set[str] = set()  # a new row's fields share one stamp: checked once
 
     def __call__(self, stamp: str) -> str:
+        if stamp in self.checked:
+            return stamp
         try:
             if not stamp.isascii():  # digits of other scripts parse, but sort after every ASCII stamp
                 raise ValueError
             parse_stamp(stamp)
         except ValueError:
             raise Rejected(proto.REJECT_INVALID_VALUE, "A clock stamp is malformed.") from None
+        self.checked.add(stamp)
         return stamp
 
 
@@ -423,7 +428,7 @@ class DeviceStamps:
         originals = [*incoming.stamps.values(), *(s for ops in incoming.set_ops.values() for _e, _p, s in ops)]
         if incoming.delete_stamp:
             originals.append(incoming.delete_stamp)
-        item.clamped_ms = max([0, *(parse_stamp(s).physical_ms - limit for s in originals)])
+        item.clamped_ms = max([0, *(parse_stamp(s).physical_ms - limit for s in set(originals))])
         item.stored = moved
         item.incoming = replace(incoming, stamps=stamps, set_ops=set_ops, delete_stamp=delete_stamp, values=values)
 

@@ -126,3 +126,28 @@ def test_a_new_rows_stamp_travels_once_and_means_every_field(setup):
     deleting = {**phone.delete("household", change["row_id"]), "stamp": one}
     results = phone.push([both, deleting])["results"]
     assert [(r["status"], r["code"]) for r in results] == [("rejected", "sync.invalid_value")] * 2
+
+
+def test_the_phones_file_gives_back_what_a_push_freed(tmp_path):
+    cloud = Cloud(coordinators=1)
+    phone = Phone(cloud, "coord_a1", tmp_path / "phone")
+    try:
+        phone.sync()
+        grid = cloud.grid
+        for i in range(400):
+            phone.store.save("household", {"grid_id": grid.id, "community_id": grid.community_id,
+                                           "street_id": grid.street_id, "address": f"幸福路{i}号",
+                                           "notes": "走访情况良好，" * 40}, now=phone.now())
+        phone.sync()
+        raw = phone.store.engine.raw_connection()
+        try:
+            pages, free = (raw.execute(f"PRAGMA {name}").fetchone()[0] for name in ("page_count", "freelist_count"))
+            assert raw.execute("PRAGMA auto_vacuum").fetchone()[0] == 2  # incremental
+        finally:
+            raw.close()
+        assert free * 10 < pages  # the outbox's pages went back: the file is its live data
+        wal = tmp_path / "phone" / "doorstep.sqlite3-wal"
+        assert not wal.exists() or wal.stat().st_size < 64 * 1024
+    finally:
+        phone.close()
+        cloud.close()
