@@ -509,16 +509,24 @@ class DeviceStore:
 
     def outbox_batch(self, limit: int) -> list[dict]:
         """The oldest ``limit`` outbox entries as protocol changes (JSON values, seq order)."""
+        return [change for change, _size in self.outbox_sized(limit)]
+
+    def outbox_sized(self, limit: int) -> list[tuple[dict, int]]:
+        """``outbox_batch`` with each change's sealed size in bytes (about 4/3 of its JSON: base64)."""
         with self._tx.read() as conn:
             found = conn.execute(select(OUTBOX.c.seq, OUTBOX.c.payload).order_by(OUTBOX.c.seq).limit(limit)).all()
-        return [self.cipher.open_json(p, self.cipher.place("outbox", "payload", str(s))) for s, p in found]
+        return [(self.cipher.open_json(p, self.cipher.place("outbox", "payload", str(s))), len(p)) for s, p in found]
 
     def acknowledge(self, results: list[Mapping[str, Any]], *, now: datetime,
-                    server_stamp: str | None = None) -> dict[str, int]:
-        """Drop the answered entries (rejected ones move to ``rejected``) and settle their rows; one transaction."""
+                    server_stamp: str | None = None, sent: Mapping[int, Mapping[str, Any]] | None = None
+                    ) -> dict[str, int]:
+        """Drop the answered entries (rejected ones move to ``rejected``) and settle their rows; one transaction.
+
+        ``sent``: the changes as read by ``outbox_batch`` (seq -> change), so they are not opened again.
+        """
         with self._tx.write() as conn:
             counts = syncing.acknowledge(conn, self.cipher, results, now=now, server_stamp=server_stamp,
-                                         user_id=self.user_id)
+                                         user_id=self.user_id, sent=sent)
             versions = [int(r["version"]) for r in results if r.get("version")]
             if versions:
                 own = self._meta_in(conn, OWN_PUSHES_META)

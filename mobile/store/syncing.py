@@ -192,7 +192,8 @@ def _incoming(table: str, change: Mapping[str, Any], stored: Mapping[str, str]) 
 
 
 def acknowledge(conn: Connection, cipher: CellCipher, results: list[Mapping[str, Any]], *,
-                now: datetime, server_stamp: str | None = None, user_id: str | None = None) -> dict[str, int]:
+                now: datetime, server_stamp: str | None = None, user_id: str | None = None,
+                sent: Mapping[int, Mapping[str, Any]] | None = None) -> dict[str, int]:
     """Remove answered entries, keep the rejected ones for the user, and settle their rows.
 
     Set-wise: a few statements per batch (entries read, refused ones kept,
@@ -213,7 +214,9 @@ def acknowledge(conn: Connection, cipher: CellCipher, results: list[Mapping[str,
         result = by_seq[entry["seq"]]
         status = result["status"]
         counts[status] += 1
-        change = cipher.open_json(entry["payload"], cipher.place("outbox", "payload", str(entry["seq"])))
+        known = sent.get(entry["seq"]) if sent else None
+        change = dict(known) if known is not None else cipher.open_json(
+            entry["payload"], cipher.place("outbox", "payload", str(entry["seq"])))
         if status == "rejected":
             refused.append({"seq": entry["seq"], "table_name": entry["table_name"], "row_id": entry["row_id"],
                             "code": result.get("code") or "", "message": result.get("message") or "",

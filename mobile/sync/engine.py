@@ -12,7 +12,6 @@ pushes the outbox, drops the synced rows and pulls from cursor 0.
 """
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -201,8 +200,8 @@ class SyncEngine:
                                                     headers=wire.GZIP_JSON_HEADERS), {c["seq"] for c in batch})
             results = [r.model_dump() for r in answer.results]
             self._learn_time(summary, answer.server_stamp)
-            counts = self.store.acknowledge(results, now=self.clock(), server_stamp=answer.server_stamp)
             by_seq = {c["seq"]: c for c in batch}
+            counts = self.store.acknowledge(results, now=self.clock(), server_stamp=answer.server_stamp, sent=by_seq)
             summary.changes += [_outcome(by_seq[r["seq"]], r) for r in results if r["seq"] in by_seq]
             summary.pushed += counts.get("applied", 0) + counts.get("conflict", 0)
             summary.conflicts += counts.get("conflict", 0)
@@ -221,8 +220,8 @@ class SyncEngine:
 
     def _next_batch(self) -> list[dict[str, Any]]:
         batch, size = [], 0
-        for change in self.store.outbox_batch(self.push_batch):
-            size += len(json.dumps(change, ensure_ascii=False).encode("utf-8"))
+        for change, sealed in self.store.outbox_sized(self.push_batch):
+            size += sealed * 3 // 4  # its JSON's size, near enough (a sealed cell is base64)
             if batch and size > MAX_PUSH_BYTES:
                 break
             batch.append(change)
