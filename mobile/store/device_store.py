@@ -511,10 +511,12 @@ class DeviceStore:
         """The oldest ``limit`` outbox entries as protocol changes (JSON values, seq order)."""
         return [change for change, _size in self.outbox_sized(limit)]
 
-    def outbox_sized(self, limit: int) -> list[tuple[dict, int]]:
-        """``outbox_batch`` with each change's sealed size in bytes (about 4/3 of its JSON: base64)."""
+    def outbox_sized(self, limit: int, after: int = 0) -> list[tuple[dict, int]]:
+        """``outbox_batch`` of the entries after seq ``after``, with each change's sealed size in bytes (about
+        4/3 of its JSON: base64)."""
         with self._tx.read() as conn:
-            found = conn.execute(select(OUTBOX.c.seq, OUTBOX.c.payload).order_by(OUTBOX.c.seq).limit(limit)).all()
+            found = conn.execute(select(OUTBOX.c.seq, OUTBOX.c.payload).where(OUTBOX.c.seq > after)
+                                 .order_by(OUTBOX.c.seq).limit(limit)).all()
         return [(self.cipher.open_json(p, self.cipher.place("outbox", "payload", str(s))), len(p)) for s, p in found]
 
     def acknowledge(self, results: list[Mapping[str, Any]], *, now: datetime,

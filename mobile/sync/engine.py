@@ -13,6 +13,7 @@ pushes the outbox, drops the synced rows and pulls from cursor 0.
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable
@@ -184,43 +185,59 @@ class SyncEngine:
         self.pull(summary, report)
 
     def push(self, summary: SyncSummary, report: Progress) -> None:
-        """Send the outbox in seq order, in batches, until it is empty (or only new entries remain)."""
+        """Send the outbox in seq order, in batches, until it is empty.
+
+        Pipelined: while this phone settles one batch's answers, the next batch
+        is already on its way (a worker thread sends it), so the phone's work
+        and the server's overlap. Each batch is still answered and settled in
+        seq order, and an entry leaves the outbox only once answered.
+        """
         total = max(1, self.store.pending_count())
         done = 0
-        last_sent = 0
-        while True:
-            batch = self._next_batch()
-            if not batch or batch[0]["seq"] <= last_sent:
-                if batch:  # the server did not answer entries it was sent
-                    raise SyncError("服务器未确认上传的修改 / the server did not acknowledge the changes")
-                break
-            body = {"protocol": proto.PROTOCOL_VERSION, "device_id": self.store.device_id,
-                    "changes": [_on_the_wire(change) for change in batch]}
-            answer = wire.push_answer(self._request("POST", PUSH_PATH, content=wire.gzip_json(body),
-                                                    headers=wire.GZIP_JSON_HEADERS), {c["seq"] for c in batch})
-            results = [r.model_dump() for r in answer.results]
-            self._learn_time(summary, answer.server_stamp)
-            by_seq = {c["seq"]: c for c in batch}
-            counts = self.store.acknowledge(results, now=self.clock(), server_stamp=answer.server_stamp, sent=by_seq)
-            summary.changes += [_outcome(by_seq[r["seq"]], r) for r in results if r["seq"] in by_seq]
-            summary.pushed += counts.get("applied", 0) + counts.get("conflict", 0)
-            summary.conflicts += counts.get("conflict", 0)
-            summary.duplicates += counts.get("duplicate", 0)
-            summary.rejected += [(by_seq[r["seq"]]["table"], by_seq[r["seq"]]["row_id"], r["code"] or "",
-                                  r["message"] or "") for r in results
-                                 if r["status"] == "rejected" and r["seq"] in by_seq]
-            last_sent = batch[-1]["seq"]
-            done += len(batch)
-            report("push", min(1.0, done / total))
+        batch = self._next_batch(after=0)
+        if not batch:
+            return
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="doorstep-push") as sender:
+            future = sender.submit(self._send, batch)
+            while batch:
+                answer = future.result()
+                following = self._next_batch(after=batch[-1]["seq"])
+                if following:
+                    future = sender.submit(self._send, following)
+                self._settle(summary, batch, answer)
+                done += len(batch)
+                report("push", min(1.0, done / total))
+                batch = following
+
+    def _send(self, batch: list[dict[str, Any]]) -> proto.PushResponse:
+        body = {"protocol": proto.PROTOCOL_VERSION, "device_id": self.store.device_id,
+                "changes": [_on_the_wire(change) for change in batch]}
+        return wire.push_answer(self._request("POST", PUSH_PATH, content=wire.gzip_json(body),
+                                              headers=wire.GZIP_JSON_HEADERS), {c["seq"] for c in batch})
+
+    def _settle(self, summary: SyncSummary, batch: list[dict[str, Any]], answer: proto.PushResponse) -> None:
+        results = [r.model_dump() for r in answer.results]
+        by_seq = {c["seq"]: c for c in batch}
+        if set(by_seq) - {r["seq"] for r in results}:
+            raise SyncError("服务器未确认上传的修改 / the server did not acknowledge the changes")
+        self._learn_time(summary, answer.server_stamp)
+        counts = self.store.acknowledge(results, now=self.clock(), server_stamp=answer.server_stamp, sent=by_seq)
+        summary.changes += [_outcome(by_seq[r["seq"]], r) for r in results if r["seq"] in by_seq]
+        summary.pushed += counts.get("applied", 0) + counts.get("conflict", 0)
+        summary.conflicts += counts.get("conflict", 0)
+        summary.duplicates += counts.get("duplicate", 0)
+        summary.rejected += [(by_seq[r["seq"]]["table"], by_seq[r["seq"]]["row_id"], r["code"] or "",
+                              r["message"] or "") for r in results
+                             if r["status"] == "rejected" and r["seq"] in by_seq]
 
     def _learn_time(self, summary: SyncSummary, server_stamp: str) -> None:
         notice = self.store.learn_server_time(server_stamp, self.clock())
         if notice:
             summary.clock_notice = notice
 
-    def _next_batch(self) -> list[dict[str, Any]]:
+    def _next_batch(self, after: int) -> list[dict[str, Any]]:
         batch, size = [], 0
-        for change, sealed in self.store.outbox_sized(self.push_batch):
+        for change, sealed in self.store.outbox_sized(self.push_batch, after=after):
             size += sealed * 3 // 4  # its JSON's size, near enough (a sealed cell is base64)
             if batch and size > MAX_PUSH_BYTES:
                 break
