@@ -266,11 +266,13 @@ class Phone:
             return marked
         self.click(find, f"button {caption!r} under {text!r}", expect)
 
-    def tab(self, name: str) -> None:
-        """A destination of the bottom navigation bar; done when it is the selected tab."""
+    def tab(self, name: str, field: str | None = None) -> None:
+        """A destination of the bottom navigation bar; done when it is the selected tab (and, with ``field``,
+        when that field of its screen is there: a tap made while a redraw lands can leave the old screen up)."""
         tab = self.page.get_by_role("tab", name=name, exact=True)
+        boxes = self.page.locator(f'input[aria-label^="{field}"], textarea[aria-label^="{field}"]')
         self.click(tab, f"tab {name!r}", expect=lambda: tab.filter(visible=True).first.get_attribute(
-            "aria-selected") == "true")
+            "aria-selected") == "true" and (field is None or boxes.filter(visible=True).count() > 0))
 
     def check(self, name: str, role: str = "checkbox") -> None:
         """Tick a checkbox or choose a radio button named ``name``; done when it says it is checked."""

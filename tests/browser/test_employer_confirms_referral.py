@@ -125,7 +125,7 @@ def test_the_employer_scans_the_slip_confirms_a_hire_and_the_coordinators_phone_
     stack.step("the coordinator's phone syncs and shows the hire; the household's clock has stopped")
     phone.tap("立即同步", expect="上传 0 条修改")  # this sync's summary: nothing to send, the hire to fetch
     phone.see("待上传的修改：0 条")
-    phone.tab("搜索")
+    phone.tab("搜索", field="搜索居民或住户")
     phone.type("搜索居民或住户", name)
     phone.see("找到")
     phone.click(phone.page.get_by_text(address, exact=False), f"the search result {address!r}", expect="家庭成员")
