@@ -1,9 +1,7 @@
 """Processes the peer bench starts (stopped by their own PID), free loopback ports, CPU from /proc, step deadlines."""
 from __future__ import annotations
 
-import os
 import signal
-import socket
 import subprocess
 import time
 from contextlib import contextmanager
@@ -11,23 +9,8 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 import httpx
-
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU of one process, all its threads (0 when it is gone)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / TICK
+from load.stack import cpu_seconds
+from load.stack import free_port as free_port  # (re-exported) bench/ is on the path: the load bench's helpers
 
 
 def postgres_backends_cpu(database: str) -> dict[int, float]:
