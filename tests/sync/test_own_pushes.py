@@ -6,7 +6,6 @@ import json
 
 import pytest
 
-from shared.models import new_id
 from tests.sync.device_kit import Cloud, Phone, differences
 from tests.sync.server_kit import TestPhone, served
 
@@ -65,15 +64,19 @@ def test_the_pull_skips_only_rows_the_pushing_phone_holds_as_stored(setup):
     assert created in {r["id"] for r in _pull(phone, own_from=max(versions.values()) + 1, own_cursor=seen_at)}
 
 
+def _new_home(phone: Phone, grid, address: str, **more: str) -> str:
+    """A household saved on the phone (its outbox), in ``grid``."""
+    return phone.store.save("household", {"grid_id": grid.id, "community_id": grid.community_id,
+                                          "street_id": grid.street_id, "address": address, **more}, now=phone.now())
+
+
 def test_a_phones_sync_pulls_back_none_of_its_own_work_and_still_equals_the_server(tmp_path):
     cloud = Cloud(coordinators=1)
     phone = Phone(cloud, "coord_a1", tmp_path / "phone")
     try:
         phone.sync()
         grid = cloud.grid
-        homes = [phone.store.save("household", {"grid_id": grid.id, "community_id": grid.community_id,
-                                                "street_id": grid.street_id, "address": f"幸福路{i}号"},
-                                  now=phone.now()) for i in range(30)]
+        homes = [_new_home(phone, grid, f"幸福路{i}号") for i in range(30)]
         person = cloud.world.residents["grid_a1"].id
         phone.store.save("resident", {"notes": "会电焊", "skills": ["电工"]}, row_id=person, now=phone.now())
         phone.transport.pushes.clear()
@@ -93,9 +96,7 @@ def test_a_phones_sync_pulls_back_none_of_its_own_work_and_still_equals_the_serv
         assert phone.sync().pulled == 1 and phone.store.get("household", homes[0])["notes"] == "二号机"
         # a phone whose synced rows were dropped (a resync from zero) gets its own earlier work back
         assert phone.store.reset_for_resync() and phone.store.get("household", homes[1]) is None
-        phone.store.save("household", {"grid_id": grid.id, "community_id": grid.community_id,
-                                        "street_id": grid.street_id, "address": "新的一户"}, row_id=new_id(),
-                         now=phone.now())
+        _new_home(phone, grid, "新的一户")
         phone.sync()
         assert all(phone.store.get("household", home) is not None for home in homes)
         assert differences(cloud.server_view(phone.user_id), phone.view()) == []
@@ -135,9 +136,7 @@ def test_the_phones_file_gives_back_what_a_push_freed(tmp_path):
         phone.sync()
         grid = cloud.grid
         for i in range(400):
-            phone.store.save("household", {"grid_id": grid.id, "community_id": grid.community_id,
-                                           "street_id": grid.street_id, "address": f"幸福路{i}号",
-                                           "notes": "走访情况良好，" * 40}, now=phone.now())
+            _new_home(phone, grid, f"幸福路{i}号", notes="走访情况良好，" * 40)
         phone.sync()
         raw = phone.store.engine.raw_connection()
         try:
