@@ -8,6 +8,8 @@ from sqlalchemy.engine import URL, Engine, create_engine, make_url
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 
+from shared import json_text
+
 
 def normalize_url(url: str | URL) -> URL:
     """``postgres://`` and ``postgresql://`` mean psycopg 3 here (psycopg2 is not a dependency)."""
@@ -48,16 +50,20 @@ def protect(engine: Engine, settings=None) -> Engine:
     return engine
 
 
+# JSON columns (stamps, sets, details) as compact UTF-8 text, by ``shared.json_text`` (orjson where installed)
+JSON_COLUMNS = {"json_serializer": json_text.dumps_text, "json_deserializer": json_text.loads}
+
+
 def _make_engine(url: URL, busy_timeout_ms: int, echo: bool, pooled: bool) -> Engine:
     if url.get_backend_name() != "sqlite":
         connect_args = {"prepare_threshold": None} if pooled else {}
-        return create_engine(url, echo=echo, pool_pre_ping=True, connect_args=connect_args)
+        return create_engine(url, echo=echo, pool_pre_ping=True, connect_args=connect_args, **JSON_COLUMNS)
     memory = url.database in (None, "", ":memory:")
     if not memory:
         Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
         url, echo=echo, connect_args={"check_same_thread": False},
-        **({"poolclass": StaticPool} if memory else {}),
+        **({"poolclass": StaticPool} if memory else {}), **JSON_COLUMNS,
     )
     _sqlite_pragmas(engine, wal=not memory, busy_timeout_ms=busy_timeout_ms)
     return engine

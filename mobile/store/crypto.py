@@ -16,7 +16,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
 import os
 from typing import Any
 
@@ -25,6 +24,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
+from shared import json_text
 
 KEY_BYTES = 32
 NONCE_BYTES = 12
@@ -122,11 +123,11 @@ class CellCipher:
             raise DecryptionError() from None
 
     def seal_json(self, value: Any, place: bytes) -> str:
-        return self.seal(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), place)
+        return self.seal(json_text.dumps(value), place)
 
     def open_json(self, token: str, place: bytes) -> Any:
         try:
-            return json.loads(self.open(token, place))
+            return json_text.loads(self.open(token, place))
         except ValueError:
             raise DecryptionError() from None
 

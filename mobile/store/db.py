@@ -40,6 +40,7 @@ from sqlalchemy import (
 )
 from sqlmodel import SQLModel
 
+from shared import json_text
 from shared.models import device_tables
 
 DB_FILE_NAME = "doorstep.sqlite3"
@@ -113,7 +114,8 @@ def open_engine(data_dir: Path) -> Engine:
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     engine = create_engine(f"sqlite:///{(data_dir / DB_FILE_NAME).resolve()}",
-                           connect_args={"check_same_thread": False})
+                           connect_args={"check_same_thread": False},
+                           json_serializer=json_text.dumps_text, json_deserializer=json_text.loads)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):

@@ -8,7 +8,6 @@ one local transaction, and that transaction rolls back if applying fails.
 """
 from __future__ import annotations
 
-import json
 import time
 import zlib
 from typing import Any, Callable
@@ -17,6 +16,7 @@ import httpx
 import pydantic
 
 from mobile.sync.errors import BadAnswer
+from shared import json_text
 from shared import sync_protocol as proto
 from shared.sync_schema import SYNC_SPECS
 
@@ -74,14 +74,14 @@ GZIP_JSON_HEADERS = {"Content-Type": "application/json", "Content-Encoding": "gz
 def gzip_json(value: Any) -> bytes:
     """A request body as gzip JSON: a push of Chinese records is about a quarter of its size (the server inflates it
     in bounded steps, ``server.middleware``); level 6 costs a few ms per MiB, level 9 several times that."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    text = json_text.dumps(value)
     packer = zlib.compressobj(6, zlib.DEFLATED, 31)  # wbits 31: a gzip header and trailer
     return packer.compress(text) + packer.flush()
 
 
 def parse_json(body: bytes) -> Any:
     try:
-        return json.loads(body)
+        return json_text.loads(body)
     except (ValueError, UnicodeDecodeError, RecursionError):
         raise BadAnswer("not JSON") from None
 

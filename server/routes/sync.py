@@ -2,17 +2,18 @@
 from __future__ import annotations
 
 import gzip
-import json
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
 from server.deps import ConnDep, CurrentDevice, ScopeDep, ServerNow
 from server.errors import error_responses
+from server.json_route import FastJSONRoute
 from server.services import privacy, sync_pull, sync_push
+from shared import json_text
 from shared import sync_protocol as proto
 
-router = APIRouter(prefix="/sync", tags=["sync"], responses=error_responses(401, 403, 422))
+router = APIRouter(prefix="/sync", tags=["sync"], responses=error_responses(401, 403, 422), route_class=FastJSONRoute)
 GZIP_MIN_BYTES = 1024
 MAX_CURSOR = 2**31 - 1  # versions are 32-bit integer columns on PostgreSQL (a larger bound is a DataError)
 
@@ -52,7 +53,7 @@ def conflicts(request: Request, scope: ScopeDep, conn: ConnDep,
 
 def json_response(content: object, request: Request) -> Response:
     """Compact JSON, gzip-compressed when the client accepts it and it is worth it."""
-    body = json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    body = json_text.dumps(content)
     headers = {"Vary": "Accept-Encoding"}
     if len(body) >= GZIP_MIN_BYTES and "gzip" in request.headers.get("accept-encoding", "").lower():
         body = gzip.compress(body, compresslevel=6)

@@ -11,8 +11,9 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, func, select
 
+from server.services import bulk
 from server.services.coverage_sql import INFORMATION, RESIDENT, in_ids
 from shared.models import new_id
 from shared.validation import missing_fields
@@ -64,6 +65,5 @@ def record_information(conn: Connection, resident_ids: Iterable[str], at: dateti
             if known.get(resident["id"]) != state:
                 new_rows.append({"id": new_id(), "resident_id": resident["id"], "grid_id": resident["grid_id"],
                                  "recorded_at": at, "complete": not missing, "missing": missing, "source": source})
-    for start in range(0, len(new_rows), CHUNK):
-        conn.execute(insert(INFORMATION), new_rows[start:start + CHUNK])
+    bulk.insert_rows(conn, INFORMATION, new_rows)
     return len(new_rows)

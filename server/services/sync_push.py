@@ -27,10 +27,10 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 
 from server.errors import ApiError
-from server.services import assignments, push_guard
+from server.services import assignments, bulk, push_guard
 from server.services.audit import record_event
 from server.services.change_log import LogEntry, VersionCounter, lock_versions
 from server.services.information_history import record_information
@@ -676,10 +676,9 @@ def _write(conn: Connection, batch: Batch, counter: VersionCounter, device_id: s
         entries.append((row_scope("conflict", conflict), conflict["version"]))
         inserts.setdefault("conflict", []).append(conflict)
     for table_name, rows in inserts.items():
-        conn.execute(insert(table_of(table_name)), rows)
+        bulk.insert_rows(conn, table_of(table_name), rows)
     for (table_name, _names), params in updates.items():
-        table = table_of(table_name)
-        conn.execute(update(table).where(table.c.id == bindparam("b_id")), params)
+        bulk.update_rows(conn, table_of(table_name), params)
     replaced: dict[str, list[str]] = {}
     for key in batch.touched:
         if key not in batch.created:
@@ -689,7 +688,7 @@ def _write(conn: Connection, batch: Batch, counter: VersionCounter, device_id: s
             conn.execute(delete(_LOG).where(_LOG.c.table_name == table_name,
                                             _LOG.c.row_id.in_(ids[start:start + FETCH_CHUNK])))
     if entries:
-        conn.execute(insert(_LOG), [{"version": version, "table_name": e.table_name, "row_id": e.row_id,
+        bulk.insert_rows(conn, _LOG, [{"version": version, "table_name": e.table_name, "row_id": e.row_id,
                                      "grid_id": e.grid_id, "street_id": e.street_id, "district_id": e.district_id,
                                      "device_id": own.get(version, (None, None))[0],
                                      "prior_version": own.get(version, (None, None))[1]}
@@ -757,6 +756,7 @@ def new_row(table_name: str, row_id: str) -> dict[str, Any]:
     constant, factories = _column_defaults(table_name)
     row = dict(constant)
     for name, factory in factories:
-        row[name] = factory()
+        if name != "id":  # a uuid4 that would be thrown away
+            row[name] = factory()
     row.update(id=row_id, version=0, deleted=False, stamps={}, updated_by=None)
     return row
