@@ -20,6 +20,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server.errors import ApiError, error_response
+from shared import compression, json_text
 
 # C0 control characters other than tab, line feed and carriage return: raw, or as a JSON \u escape
 # that is not itself escaped (an even run of backslashes before it is literal text).
@@ -28,6 +29,10 @@ _CONTROL = re.compile(
 )
 _RAW_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 INFLATE_FACTOR = 4  # a gzip body may inflate to 4 times the body limit (JSON compresses 3-6 times)
+# request encodings the guard inflates (zstd only where the server has it); answers name them in Accept-Encoding
+REQUEST_ENCODINGS = ("identity", "gzip", *((compression.ZSTD,) if compression.zstd_available() else ()))
+ACCEPTED_ENCODINGS = ", ".join(e for e in reversed(REQUEST_ENCODINGS) if e != "identity")
+PARSED_BODY = "doorstep.parsed_json"  # scope key: the JSON body as this guard parsed it (``server.json_route``)
 FORM_TYPES = frozenset({"multipart/form-data", "application/x-www-form-urlencoded"})
 
 
@@ -42,8 +47,11 @@ def has_control_character(body: bytes) -> bool:
     encoder escapes only control and Latin-1 characters that way), each checked for an
     unescaped backslash. One regex with a look-behind at every byte cost 140 ms per MB.
     """
-    if _RAW_CONTROL.search(body) is not None:
-        return True
+    return _RAW_CONTROL.search(body) is not None or has_escaped_control(body)
+
+
+def has_escaped_control(body: bytes) -> bool:
+    """Whether a JSON text writes a forbidden control character as an escape (``\\u0001``)."""
     for marker in (b"\\u00", b"\\U00"):
         at = body.find(marker)
         while at != -1:
@@ -82,6 +90,18 @@ def _url_problem(scope: Scope) -> tuple[str, str] | None:
 
 class InflateError(Exception):
     """A gzip body that cannot be inflated: (status, code, message) for the refusal."""
+
+
+def inflate_zstd(body: bytes, limit: int) -> bytes:
+    """A zstd body (one frame that declares its size), never more than ``limit`` bytes once inflated."""
+    try:
+        return compression.zstd_inflate(body, limit)
+    except compression.InflateProblem as problem:
+        if problem.reason == "too large":
+            raise InflateError(413, "request.too_large",
+                               f"Request body too large once inflated (limit {limit} bytes).") from None
+        raise InflateError(400, "request.bad_request", f"The zstd body is {problem.reason}: send one "
+                                                       "frame that declares its size.") from None
 
 
 def inflate(body: bytes, limit: int) -> bytes:
@@ -142,9 +162,9 @@ class RequestGuard:
             return
         encoding = headers.get("content-encoding", "identity").strip().lower()
         media_type = _media_type(headers)
-        if encoding not in ("identity", "gzip") or (encoding == "gzip" and not _is_json(media_type)):
+        if encoding not in REQUEST_ENCODINGS or (encoding != "identity" and not _is_json(media_type)):
             await _refuse(scope, receive, send, 415, "request.unsupported_media_type",
-                          "Compressed request bodies are accepted only as gzip-compressed JSON.")
+                          "Compressed request bodies are accepted only as gzip- or zstd-compressed JSON.")
             return
         if media_type in FORM_TYPES:
             await self.app(scope, self._counting(receive), send)
@@ -157,16 +177,18 @@ class RequestGuard:
         if body is None:
             await _refuse(scope, receive, send, 413, "request.too_large", self._too_large())
             return
-        if encoding == "gzip":
+        if encoding != "identity":
             try:
-                body = inflate(body, self.max_inflated_bytes)
+                body = (inflate(body, self.max_inflated_bytes) if encoding == "gzip"
+                        else inflate_zstd(body, self.max_inflated_bytes))
             except InflateError as error:
                 await _refuse(scope, receive, send, *error.args)
                 return
             scope = dict(scope, headers=[(k, v) for k, v in scope["headers"]
                                          if k not in (b"content-encoding", b"content-length")]
                          + [(b"content-length", str(len(body)).encode("ascii"))])
-        problem = _text_problem(body)
+        scope = dict(scope)
+        problem = _text_problem(body, scope)
         if problem:
             await _refuse(scope, receive, send, 400, *problem)
             return
@@ -206,7 +228,14 @@ class RequestGuard:
         return receive_counted
 
 
-def _text_problem(body: bytes) -> tuple[str, str] | None:
+def _text_problem(body: bytes, scope: Scope) -> tuple[str, str] | None:
+    """Why a JSON body is refused, or None; a body the strict parser reads is kept in ``scope`` for the route."""
+    parsed, value = json_text.strict_loads(body)
+    if parsed:  # valid UTF-8, no NaN/Infinity/overflow, no raw control character: only escapes are left to check
+        if has_escaped_control(body):
+            return "request.control_character", "A text field contains a control character."
+        scope[PARSED_BODY] = value
+        return None
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:

@@ -123,9 +123,10 @@ class SyncEngine:
         if transport is not None:
             transport = _Borrowed(transport)  # the caller's: closing the engine must not close it
         self.client = httpx.Client(base_url=base_url, transport=transport, timeout=timeout,
-                                   headers={"Authorization": f"Bearer {token}", "Accept-Encoding": "gzip"})
+                                   headers={"Authorization": f"Bearer {token}", "Accept-Encoding": wire.ACCEPT_ENCODING})
         self.bytes_sent = 0  # request bodies, and response bodies as they came (compressed)
         self.bytes_received = 0
+        self.zstd_bodies = False  # push bodies go as zstd once an answer says the server takes it, gzip till then
 
     @classmethod
     def for_store(cls, store: DeviceStore, **kwargs: Any) -> "SyncEngine":
@@ -212,8 +213,9 @@ class SyncEngine:
     def _send(self, batch: list[dict[str, Any]]) -> proto.PushResponse:
         body = {"protocol": proto.PROTOCOL_VERSION, "device_id": self.store.device_id,
                 "changes": [_on_the_wire(change) for change in batch]}
-        return wire.push_answer(self._request("POST", PUSH_PATH, content=wire.gzip_json(body),
-                                              headers=wire.GZIP_JSON_HEADERS), {c["seq"] for c in batch})
+        content, headers = wire.packed_json(body, self.zstd_bodies)
+        return wire.push_answer(self._request("POST", PUSH_PATH, content=content, headers=headers),
+                                {c["seq"] for c in batch})
 
     def _settle(self, summary: SyncSummary, batch: list[dict[str, Any]], answer: proto.PushResponse) -> None:
         results = [r.model_dump() for r in answer.results]
@@ -295,6 +297,7 @@ class SyncEngine:
                 continue
             finally:
                 response.close()
+                self.zstd_bodies = wire.server_takes_zstd(response)  # as the server's latest answer says
                 self.bytes_sent += len(request.content)
                 self.bytes_received += response.num_bytes_downloaded
             return self._answer(response.status_code, body)

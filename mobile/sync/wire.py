@@ -16,7 +16,7 @@ import httpx
 import pydantic
 
 from mobile.sync.errors import BadAnswer
-from shared import json_text
+from shared import compression, json_text
 from shared import sync_protocol as proto
 from shared.sync_schema import SYNC_SPECS
 
@@ -36,9 +36,9 @@ def read_body(response: httpx.Response, *, limit: int = MAX_ANSWER_BYTES, deadli
     """
     started = monotonic()
     encoding = response.headers.get("content-encoding", "identity").strip().lower()
-    if encoding not in ("identity", "gzip", ""):
+    if encoding not in ("identity", "gzip", "") and not (encoding == compression.ZSTD and compression.zstd_available()):
         raise BadAnswer(f"unsupported encoding {encoding[:20]}")
-    inflater = zlib.decompressobj(wbits=31) if encoding == "gzip" else None
+    inflater = zlib.decompressobj(wbits=31) if encoding == "gzip" else None  # zstd: inflated whole at the end
     out = bytearray()
     for chunk in response.iter_raw():
         if monotonic() - started > deadline_s:
@@ -51,6 +51,11 @@ def read_body(response: httpx.Response, *, limit: int = MAX_ANSWER_BYTES, deadli
             raise BadAnswer("too large")
     if inflater is not None and not inflater.eof:
         raise BadAnswer("truncated gzip")
+    if encoding == compression.ZSTD:
+        try:  # the frame declares its size: more than the limit is refused before it is made
+            return compression.zstd_inflate(bytes(out), limit)
+        except compression.InflateProblem as problem:
+            raise BadAnswer("too large" if problem.reason == "too large" else "bad compression") from None
     return bytes(out)
 
 
@@ -69,6 +74,22 @@ def _inflate(inflater: Any, chunk: bytes, out: bytearray, limit: int) -> None:
 
 
 GZIP_JSON_HEADERS = {"Content-Type": "application/json", "Content-Encoding": "gzip"}
+ZSTD_JSON_HEADERS = {"Content-Type": "application/json", "Content-Encoding": compression.ZSTD}
+# what this phone can inflate, best first (httpx is not asked to: ``read_body`` inflates in bounded steps)
+ACCEPT_ENCODING = "zstd, gzip" if compression.zstd_available() else "gzip"
+
+
+def server_takes_zstd(response: httpx.Response) -> bool:
+    """Whether an answer says request bodies may be zstd (its Accept-Encoding, RFC 7694), and this phone has it."""
+    offered = {item.split(";")[0].strip() for item in response.headers.get("accept-encoding", "").lower().split(",")}
+    return compression.ZSTD in offered and compression.zstd_available()
+
+
+def packed_json(value: Any, zstd: bool) -> tuple[bytes, dict[str, str]]:
+    """A request body and its headers: zstd JSON when the server takes it, else gzip JSON."""
+    if zstd:
+        return compression.zstd_compress(json_text.dumps(value)), ZSTD_JSON_HEADERS
+    return gzip_json(value), GZIP_JSON_HEADERS
 
 
 def gzip_json(value: Any) -> bytes:

@@ -9,8 +9,9 @@ from fastapi import APIRouter, Query, Request, Response
 from server.deps import ConnDep, CurrentDevice, ScopeDep, ServerNow
 from server.errors import error_responses
 from server.json_route import FastJSONRoute
+from server.middleware import ACCEPTED_ENCODINGS
 from server.services import privacy, sync_pull, sync_push
-from shared import json_text
+from shared import compression, json_text
 from shared import sync_protocol as proto
 
 router = APIRouter(prefix="/sync", tags=["sync"], responses=error_responses(401, 403, 422), route_class=FastJSONRoute)
@@ -20,8 +21,9 @@ MAX_CURSOR = 2**31 - 1  # versions are 32-bit integer columns on PostgreSQL (a l
 
 @router.post("/push", response_model=proto.PushResponse, responses=error_responses(400))
 def push(body: proto.PushRequest, caller: CurrentDevice, scope: ScopeDep, conn: ConnDep,
-         now: ServerNow) -> proto.PushResponse:
+         now: ServerNow, response: Response) -> proto.PushResponse:
     """Apply a batch of changes; every change gets its own answer (applied, duplicate, conflict, rejected)."""
+    response.headers["Accept-Encoding"] = ACCEPTED_ENCODINGS  # what the next push body may be compressed with
     return sync_push.push_changes(conn, caller.user_id, caller.device_id, scope, body, now)
 
 
@@ -52,10 +54,29 @@ def conflicts(request: Request, scope: ScopeDep, conn: ConnDep,
 
 
 def json_response(content: object, request: Request) -> Response:
-    """Compact JSON, gzip-compressed when the client accepts it and it is worth it."""
+    """Compact JSON, compressed when the client accepts it and it is worth it: zstd where both ends have it
+    (faster at the same size), else gzip. ``Accept-Encoding`` tells the client what a request body may use."""
     body = json_text.dumps(content)
-    headers = {"Vary": "Accept-Encoding"}
-    if len(body) >= GZIP_MIN_BYTES and "gzip" in request.headers.get("accept-encoding", "").lower():
+    headers = {"Vary": "Accept-Encoding", "Accept-Encoding": ACCEPTED_ENCODINGS}
+    accepted = _codings(request.headers.get("accept-encoding", ""))
+    if len(body) >= GZIP_MIN_BYTES and compression.ZSTD in accepted and compression.zstd_available():
+        body = compression.zstd_compress(body)
+        headers["Content-Encoding"] = compression.ZSTD
+    elif len(body) >= GZIP_MIN_BYTES and "gzip" in accepted:
         body = gzip.compress(body, compresslevel=6)
         headers["Content-Encoding"] = "gzip"
     return Response(body, media_type="application/json", headers=headers)
+
+
+def _codings(header: str) -> set[str]:
+    """The content codings an Accept-Encoding header accepts (``q=0`` refuses one)."""
+    accepted = set()
+    for item in header.lower().split(","):
+        name, _, params = item.strip().partition(";")
+        quality = params.strip().removeprefix("q=").strip() if params.strip().startswith("q=") else "1"
+        try:
+            if float(quality) > 0:
+                accepted.add(name.strip())
+        except ValueError:
+            continue
+    return accepted

@@ -5,6 +5,7 @@ import gzip
 import json
 
 import pytest
+import zstandard
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
@@ -219,3 +220,46 @@ def test_no_request_body_makes_a_500(admin, sqlite_engine):
 
     check()
     assert _user_count(sqlite_engine) == 5
+
+
+def _zstd(data: bytes, *, sized: bool = True) -> bytes:
+    if sized:
+        return zstandard.ZstdCompressor().compress(data)
+    squeeze = zstandard.ZstdCompressor().compressobj()  # a streamed frame: no size in its header
+    return squeeze.compress(data) + squeeze.flush()
+
+
+def test_a_zstd_json_body_is_read_as_its_json_and_checked_as_it(admin):
+    raw = b'{"username": "a\\u0001b", "display_name": "x", "password": "a-long-password", "role": "admin"}'
+    response = admin.post(USERS, content=_zstd(raw), headers={"content-type": "application/json",
+                                                              "content-encoding": "zstd"})
+    _is_error(response, 400, "request.control_character")
+    account = json.dumps({"username": "zstd_user", "display_name": "压缩", "password": "a-long-password",
+                          "role": "coordinator"}, ensure_ascii=False).encode()
+    packed = admin.post(USERS, content=_zstd(account), headers={"content-type": "application/json",
+                                                                "content-encoding": "zstd"})
+    plain = admin.post(USERS, content=account, headers={"content-type": "application/json"})
+    assert packed.status_code == plain.status_code and packed.json()["code"] == plain.json()["code"]  # same route
+    assert packed.json()["code"] != "request.invalid_json"
+
+
+def test_a_damaged_truncated_sizeless_or_padded_zstd_body_is_400_and_stores_nothing(admin, sqlite_engine):
+    raw = json.dumps({"username": "zipped"}).encode()
+    body = _zstd(raw)
+    for damaged in (b"\x28\xb5\x2f\xfd...", body[:-3], body + b"tail", _zstd(raw, sized=False), body[:6] + b"\xff" * 6):
+        response = admin.post(USERS, content=damaged, headers={"content-type": "application/json",
+                                                               "content-encoding": "zstd"})
+        _is_error(response, 400, "request.bad_request")
+    with sqlite_engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(UserAccount).where(
+            UserAccount.username == "zipped")).scalar() == 0
+
+
+def test_a_zstd_bomb_is_refused_by_the_size_its_frame_declares(admin):
+    squeeze = zstandard.ZstdCompressor().compressobj(size=64 * 1024 * 1024 + len(b'{"username": "') + 2)
+    bomb = squeeze.compress(b'{"username": "') + b"".join(
+        squeeze.compress(b"a" * (1024 * 1024)) for _ in range(64)) + squeeze.compress(b'"}') + squeeze.flush()
+    assert len(bomb) < 64 * 1024
+    response = admin.post(USERS, content=bomb, headers={"content-type": "application/json",
+                                                        "content-encoding": "zstd"})
+    _is_error(response, 413, "request.too_large")

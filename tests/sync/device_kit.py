@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import httpx
+import zstandard
 from sqlalchemy import func, insert, select
 
 from mobile.store import DeviceStore, MemoryKeyStore
@@ -64,6 +65,7 @@ class FaultyTransport(httpx.BaseTransport):
         self.inner = inner
         self.faults: list[Fault] = []
         self.pushes: list[bytes] = []
+        self.encodings: list[str] = []  # each push body's Content-Encoding
         self.handled: list[str] = []
 
     def fail(self, path: str, when: str, times: int = 1) -> None:
@@ -78,9 +80,11 @@ class FaultyTransport(httpx.BaseTransport):
                 raise httpx.ConnectError("injected: no connection", request=request)
             if fault.when == "503":
                 return httpx.Response(503, json={"code": "server.unavailable", "message": "injected"})
-        if kind == "push":  # the JSON the phone sent (it goes gzip on the wire)
-            body = request.read()
-            self.pushes.append(gzip.decompress(body) if request.headers.get("content-encoding") == "gzip" else body)
+        if kind == "push":  # the JSON the phone sent (it goes gzip, or zstd once the server said it takes it)
+            body, encoding = request.read(), request.headers.get("content-encoding", "identity")
+            self.encodings.append(encoding)
+            self.pushes.append(gzip.decompress(body) if encoding == "gzip"
+                               else zstandard.ZstdDecompressor().decompress(body) if encoding == "zstd" else body)
         response = self.inner.handle_request(request)
         self.handled.append(kind)
         if fault is not None:  # "after": the server committed, the answer never arrives

@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 import httpx
 import pytest
+import zstandard
 
 from mobile.sync import BadAnswer, SyncEngine, SyncError
 from tests.sync.device_kit import BASE_URL, Cloud, Phone, device_view
@@ -32,6 +33,26 @@ def _bomb() -> bytes:
 
 
 BOMB = _bomb()
+
+
+def _zstd_bomb() -> bytes:
+    """A zstd frame that declares (and makes) 300 MB of spaces, in about 10 kB."""
+    squeeze = zstandard.ZstdCompressor(level=3).compressobj(size=BOMB_BYTES)
+    block = b" " * (1024 * 1024)
+    return b"".join(squeeze.compress(block) for _ in range(BOMB_BYTES // len(block))) + squeeze.flush()
+
+
+ZSTD_BOMB = _zstd_bomb()
+
+
+def zs(data: Any) -> bytes:
+    return zstandard.ZstdCompressor().compress(json.dumps(data).encode() if not isinstance(data, bytes) else data)
+
+
+def zs_streamed(data: Any) -> bytes:
+    """zstd without the frame's size (a streamed frame): the phone refuses to guess how much it makes."""
+    squeeze = zstandard.ZstdCompressor().compressobj()
+    return squeeze.compress(json.dumps(data).encode()) + squeeze.flush()
 
 
 class Hostile(httpx.BaseTransport):
@@ -92,6 +113,10 @@ PUSH_ATTACKS = {
                                             "server_stamp": "1700000000000.00000.server"})),
     "decompression bomb": answer(BOMB),
     "garbage compression": answer(b"\x1f\x8b\x08\x00" + b"\xff" * 64),
+    "zstd bomb": answer(ZSTD_BOMB, encoding="zstd"),
+    "truncated zstd": answer(zs({"results": []})[:-4], encoding="zstd"),
+    "zstd without its size": answer(zs_streamed({"results": []}), encoding="zstd"),
+    "zstd with data after it": answer(zs({"results": []}) + b"tail", encoding="zstd"),
 }
 PULL_ATTACKS = {
     "truncated gzip": lambda real: respond(real.content[: len(real.content) // 2]),
@@ -103,6 +128,8 @@ PULL_ATTACKS = {
                                    "server_stamp": "1700000000000.00000.server"})),
     "rows that do not fit": lambda real: edited(real, _wrong_field_type),
     "decompression bomb": answer(BOMB),
+    "zstd bomb": answer(ZSTD_BOMB, encoding="zstd"),
+    "truncated zstd": lambda real: respond(zs(real.content)[:-4], encoding="zstd"),
 }
 
 
@@ -166,6 +193,14 @@ def test_a_bad_pull_page_is_a_sync_error_and_nothing_of_it_is_applied(world, pho
 def test_a_bomb_is_refused_at_the_limit_not_after_inflating_it(world, phone):
     hostile = Hostile(world.transport)
     hostile.path, hostile.answer = "/api/v1/sync/pull", PULL_ATTACKS["decompression bomb"]
+    with engine_for(phone, hostile, max_answer_bytes=1024 * 1024) as engine, pytest.raises(BadAnswer) as raised:
+        engine.sync()
+    assert raised.value.detail == "too large"
+
+
+def test_a_zstd_bomb_is_refused_by_its_declared_size_before_any_of_it_is_made(world, phone):
+    hostile = Hostile(world.transport)
+    hostile.path, hostile.answer = "/api/v1/sync/pull", PULL_ATTACKS["zstd bomb"]
     with engine_for(phone, hostile, max_answer_bytes=1024 * 1024) as engine, pytest.raises(BadAnswer) as raised:
         engine.sync()
     assert raised.value.detail == "too large"

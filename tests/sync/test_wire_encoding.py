@@ -1,0 +1,65 @@
+"""What crosses the wire: push bodies go zstd once the server's answer says it takes zstd, pull pages come zstd
+to a phone that accepts it, gzip to one that accepts only gzip, and the records are the same either way."""
+from __future__ import annotations
+
+import gzip
+import json
+
+import pytest
+import zstandard
+
+from tests.sync.device_kit import Cloud, Phone
+
+
+@pytest.fixture
+def cloud():
+    made = Cloud(coordinators=1)
+    yield made
+    made.close()
+
+
+def test_push_bodies_turn_zstd_after_the_first_answer_and_carry_the_same_changes(cloud, tmp_path):
+    phone = Phone(cloud, "coord_a1", tmp_path / "phone")
+    phone.sync()
+    household = phone.store.all_rows("household")[0]["id"]
+    for index in range(3):  # three edits, three outbox entries
+        phone.store.save("household", {"notes": f"第{index}次走访"}, row_id=household, now=phone.now())
+    phone.transport.encodings.clear()
+    phone.transport.pushes.clear()
+    phone.sync(push_batch=1)  # three pushes in one sync
+    assert phone.transport.encodings == ["gzip", "zstd", "zstd"]  # the first answer names zstd (RFC 7694)
+    sent = [json.loads(body)["changes"][0]["fields"]["notes"] for body in phone.transport.pushes]
+    assert sent == ["第0次走访", "第1次走访", "第2次走访"]
+    assert cloud.row("household", household)["notes"] == "第2次走访"
+    assert phone.store.pending_count() == 0
+    phone.close()
+
+
+def test_a_pull_page_comes_zstd_to_a_phone_that_takes_it_and_gzip_to_one_that_does_not(cloud):
+    import httpx
+
+    login = cloud.login("coord_a1")
+    pages = {}
+    with httpx.Client(transport=cloud.transport, base_url="http://doorstep.test") as client:
+        for accepted in ("zstd, gzip", "gzip", "zstd;q=0, gzip"):
+            response = client.get("/api/v1/sync/pull?cursor=0&limit=200", headers={
+                "Authorization": f"Bearer {login['token']}", "Accept-Encoding": accepted})
+            assert response.status_code == 200
+            raw = response.read()  # httpx inflates: compare what came in each coding
+            pages[accepted] = (response.headers.get("content-encoding"), json.loads(raw)["rows"])
+            assert "zstd" in response.headers["accept-encoding"]  # what a request body may use
+    assert [pages[a][0] for a in pages] == ["zstd", "gzip", "gzip"]
+    rows = pages["gzip"][1]
+    assert rows and pages["zstd, gzip"][1] == rows == pages["zstd;q=0, gzip"][1]
+
+
+def test_the_zstd_and_gzip_forms_of_a_page_are_what_the_helpers_read(cloud):
+    body = json.dumps({"rows": [], "note": "走访"}, ensure_ascii=False).encode()
+    from shared.compression import InflateProblem, zstd_compress, zstd_inflate
+
+    packed = zstd_compress(body)
+    assert zstd_inflate(packed, len(body)) == body
+    assert gzip.decompress(gzip.compress(body)) == zstandard.ZstdDecompressor().decompress(packed)
+    with pytest.raises(InflateProblem) as problem:
+        zstd_inflate(packed, len(body) - 1)
+    assert problem.value.reason == "too large"
