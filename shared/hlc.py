@@ -12,15 +12,16 @@ it has seen.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 MAX_COUNTER = 99_999
 ZERO = "0000000000000.00000."
 
 
-@dataclass(frozen=True, order=True)
-class Stamp:
+class Stamp(NamedTuple):
+    """A parsed stamp; compares as (physical_ms, counter, device_id), as the text form sorts."""
+
     physical_ms: int
     counter: int
     device_id: str

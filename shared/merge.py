@@ -190,8 +190,13 @@ def merge_row(spec: SyncSpec, current: RowState | None, change: IncomingChange) 
     conflicts: list[FieldConflict] = []
     changed = False
     for key, stamp in change.stamps.items():
-        incoming: Register = (key_value(spec, change.values, key), stamp)
         cur_stamp = current.stamps.get(key)
+        if cur_stamp is None and stamp:  # never written here: the change's register wins, no conflict possible
+            _set_value(spec, values, key, key_value(spec, change.values, key))
+            stamps[key] = stamp
+            changed = True
+            continue
+        incoming: Register = (key_value(spec, change.values, key), stamp)
         existing: Register = (key_value(spec, current.values, key), cur_stamp)
         winner = merge_register(existing, incoming)
         if (cur_stamp is not None and change.base.get(key) != cur_stamp

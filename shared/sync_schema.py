@@ -24,6 +24,7 @@ user of that street, ``district`` rows to every user of the district.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -42,10 +43,11 @@ class SyncSpec:
 
     def clock_key(self, field_name: str) -> str:
         """The stamp key of a field: its group's name, or the field itself."""
-        for group, members in self.groups.items():
-            if field_name in members:
-                return group
-        return field_name
+        return self._group_of.get(field_name, field_name)
+
+    @cached_property
+    def _group_of(self) -> dict[str, str]:
+        return {member: group for group, members in self.groups.items() for member in members}
 
     def members(self, clock_key: str) -> tuple[str, ...]:
         """The fields sharing one stamp key."""

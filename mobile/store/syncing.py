@@ -16,9 +16,10 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, Callable, Iterable, Mapping
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select
 
 from mobile.store.crypto import CellCipher, id_search_digests
 from mobile.store.db import ID_HASH, OUTBOX, REJECTED, SHADOW
@@ -33,6 +34,7 @@ from mobile.store.rows import (
     state_of,
     with_state,
 )
+from shared.bound_rows import bound_tuples
 from shared.hlc import HybridClock, parse_stamp
 from shared.merge import DELETED_KEY, EMPTY_ROW, IncomingChange, RowState, merge_row, set_key
 from shared.models import MODEL_BY_TABLE
@@ -52,21 +54,29 @@ def write_rows(conn: Connection, cipher: CellCipher, table: str, rows: list[Mapp
     if not rows:
         return
     names = columns(table)
-    conn.execute(insert(MODEL_BY_TABLE[table].__table__).prefix_with("OR REPLACE"),
-                 [seal_row(cipher, table, {c: r.get(c) for c in names}) for r in rows])
+    sealed = [seal_row(cipher, table, {c: r.get(c) for c in names}) for r in rows]
+    # one prepared statement and tuples bound once per column (``shared.bound_rows``), not SQLAlchemy's per-row work
+    conn.exec_driver_sql(_replace_statement(table), bound_tuples(conn.dialect, MODEL_BY_TABLE[table].__table__,
+                                                                 names, sealed))
     if table == "resident":
         _index_id_numbers(conn, cipher, rows)
+
+
+@lru_cache(maxsize=None)
+def _replace_statement(table: str) -> str:
+    names = columns(table)
+    return (f'INSERT OR REPLACE INTO "{table}" ({", ".join(f"{chr(34)}{n}{chr(34)}" for n in names)}) '
+            f'VALUES ({", ".join("?" for _ in names)})')
 
 
 def _index_id_numbers(conn: Connection, cipher: CellCipher, rows: list[Mapping[str, Any]]) -> None:
     ids = [r["id"] for r in rows]
     for part in _chunks(ids):
         conn.execute(delete(ID_HASH).where(ID_HASH.c.row_id.in_(bindparam("ids", expanding=True))), {"ids": part})
-    hashes = [{"row_id": r["id"], "kind": kind, "digest": digest}
-              for r in rows if r.get("id_number") and not r.get("deleted")
+    hashes = [(r["id"], kind, digest) for r in rows if r.get("id_number") and not r.get("deleted")
               for kind, digest in id_search_digests(cipher, r["id_number"]).items()]
     if hashes:
-        conn.execute(insert(ID_HASH), hashes)
+        conn.exec_driver_sql(f"INSERT INTO {ID_HASH.name} (row_id, kind, digest) VALUES (?, ?, ?)", hashes)
 
 
 def delete_row(conn: Connection, table: str, row_id: str) -> None:
@@ -322,10 +332,9 @@ class _Settled:
     def write(self, conn: Connection, cipher: CellCipher) -> None:
         for table, rows in self.rows.items():
             write_rows(conn, cipher, table, rows)
-        for table, params in self.versions.items():
-            t = MODEL_BY_TABLE[table].__table__
-            conn.execute(update(t).where(t.c.id == bindparam("b_id")).values(
-                version=bindparam("b_version"), updated_by=bindparam("b_by")), params)
+        for table, params in self.versions.items():  # plain columns: the driver takes the values as they are
+            conn.exec_driver_sql(f'UPDATE "{table}" SET version = ?, updated_by = ? WHERE id = ?',
+                                 [(p["b_version"], p["b_by"], p["b_id"]) for p in params])
         for table, ids in self.gone.items():
             t = MODEL_BY_TABLE[table].__table__
             for part in _chunks(ids):

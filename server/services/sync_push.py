@@ -25,6 +25,7 @@ import re
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
@@ -49,7 +50,7 @@ from shared.merge import (
     set_ops_from_value,
 )
 from shared.models import MODEL_BY_TABLE, ChangeLog, Device, PushRejection
-from shared.sync_codec import clean_row, clean_set_element, decode_value, encode_value
+from shared.sync_codec import clean_row, clean_set_element, column_info, decode_value, encode_value
 from shared.sync_schema import SYNC_SPECS, SyncSpec
 
 _DEVICE = Device.__table__
@@ -336,15 +337,21 @@ def _field_names(names: list[str]) -> str:
 def all_finite(value: Any, depth: int = 0) -> bool:
     """No float anywhere inside is infinite or NaN (a number of 309 digits reads as infinity), and the value
     is nested at most ``MAX_NESTING`` deep."""
+    kind = type(value)
+    if kind in _PLAIN:
+        return True
     if isinstance(value, float):
         return math.isfinite(value)
     if depth > MAX_NESTING:
         return False
     if isinstance(value, dict):
-        return all(all_finite(v, depth + 1) for v in value.values())
+        return all(type(v) in _PLAIN or all_finite(v, depth + 1) for v in value.values())
     if isinstance(value, list):
-        return all(all_finite(v, depth + 1) for v in value)
+        return all(type(v) in _PLAIN or all_finite(v, depth + 1) for v in value)
     return True
+
+
+_PLAIN = frozenset({str, int, bool, type(None)})  # what most values are: nothing inside to check
 
 
 def _decode(table: str, fields: dict[str, Any]) -> dict[str, Any]:
@@ -359,10 +366,16 @@ def _decode(table: str, fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def _check_dates(table: str, values: dict[str, Any]) -> None:
-    for name, value in values.items():
+    for name in _date_columns(table).intersection(values):
+        value = values[name]
         day = value.date() if isinstance(value, datetime) else value
         if isinstance(day, date) and not FIRST_DATE <= day <= LAST_DATE:
             raise ValueError(f"{table}.{name}: is out of range ({FIRST_DATE.year}–{LAST_DATE.year})")
+
+
+@lru_cache(maxsize=None)
+def _date_columns(table: str) -> frozenset[str]:
+    return frozenset(name for name in SYNC_SPECS[table].fields if column_info(table, name).kind in ("date", "datetime"))
 
 
 class _Clamp:

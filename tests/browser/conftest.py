@@ -10,7 +10,10 @@ artifacts/browser/failed-<test>/, and the failure message names the step.
 """
 from __future__ import annotations
 
+import os
 import shutil
+import signal
+import threading
 from contextlib import ExitStack
 from pathlib import Path
 from urllib.parse import urlparse
@@ -30,6 +33,7 @@ CHROMIUM_ARGS = [
 ]
 VIEWPORT = {"width": 390, "height": 844}
 FAILED = pytest.StashKey[bool]()
+WATCHDOG_S = 480.0  # one browser test at most (the longest take about 120 s on this machine)
 
 
 class BrowserStack:
@@ -48,6 +52,21 @@ class BrowserStack:
         playwright = resources.enter_context(sync_playwright())
         self.browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         resources.callback(self.browser.close)
+        watchdog = threading.Timer(WATCHDOG_S, self._stop_a_hung_browser)
+        watchdog.daemon = True
+        watchdog.start()
+        resources.callback(watchdog.cancel)
+
+    def _stop_a_hung_browser(self) -> None:
+        """A Playwright call with no timeout of its own (an ``evaluate`` in a renderer that froze) would wait
+        for ever and hold the whole suite: after ``WATCHDOG_S`` this test's Chromium is killed, the pending
+        call raises, and the test fails at its step while the suite goes on (seen once, in a full run)."""
+        self.journal.step = f"{self.journal.step} (the browser hung: stopped after {WATCHDOG_S:.0f} s)"
+        for pid in _chromium_below(os.getpid()):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
 
     def step(self, name: str) -> None:
         """Name what the test does next: failure messages and the saved artifacts say which step failed."""
@@ -105,6 +124,28 @@ class BrowserStack:
         for log in sorted(self.workdir.glob("*.log")):
             shutil.copy(log, folder / log.name)
         (folder / "step.txt").write_text("\n".join(lines) + "\n")
+
+
+def _chromium_below(root: int) -> list[int]:
+    """The Chromium processes descending from ``root`` (read from /proc)."""
+    parents: dict[int, int] = {}
+    names: dict[int, str] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        pid, rest = text.split(" ", 1)
+        name, _, fields = rest.rpartition(") ")
+        parents[int(pid)], names[int(pid)] = int(fields.split()[1]), name.lstrip("(")
+    found = []
+    for pid, name in names.items():
+        ancestor = parents.get(pid)
+        while ancestor and ancestor != root:
+            ancestor = parents.get(ancestor)
+        if ancestor == root and name.startswith("chrom"):
+            found.append(pid)
+    return found
 
 
 def failure_folder(item: pytest.Item) -> Path:
