@@ -317,7 +317,8 @@ def prepare(change: proto.Change, device_id: str, now_ms: int, today) -> Prepare
         stamps = {key: stamp for key, stamp in stamps.items() if key in written}
     elif set(stamps) != written:
         raise Rejected(proto.REJECT_INVALID_VALUE, "Each written field (or group) needs exactly one stamp.")
-    stamps = {key: clamp(stamp) for key, stamp in stamps.items()}
+    for stamp in set(stamps.values()):  # checked once each (a new row's fields share one); kept as sent
+        clamp(stamp)
     if spec.table == "referral_event" and values.get("stamp"):
         values["stamp"] = clamp(values["stamp"])  # checked here; stored by ``DeviceStamps.restamp``
     incoming = IncomingChange(values=values, stamps=stamps, base=change.base, set_ops=set_ops, device_id=device_id)
@@ -423,7 +424,11 @@ class DeviceStamps:
     def restamp(self, item: Prepared) -> None:
         """Replace the change's stamps by the stored ones; note how far ahead and which keys moved."""
         incoming, spec = item.incoming, item.spec
-        stamps = {key: self(stamp) for key, stamp in incoming.stamps.items()}
+        stored = {stamp: self(stamp) for stamp in set(incoming.stamps.values())}
+        if all(kept == stamp for stamp, kept in stored.items()):
+            stamps = dict(incoming.stamps)  # the usual case: stored as sent
+        else:
+            stamps = {key: stored[stamp] for key, stamp in incoming.stamps.items()}
         set_ops = {name: [(e, present, self(stamp)) for e, present, stamp in ops]
                    for name, ops in incoming.set_ops.items()}
         delete_stamp = self(incoming.delete_stamp) if incoming.delete_stamp else None
