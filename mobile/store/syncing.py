@@ -215,8 +215,11 @@ def acknowledge(conn: Connection, cipher: CellCipher, results: list[Mapping[str,
     counts: dict[str, int] = defaultdict(int)
     if not by_seq:
         return counts
+    # the sealed payloads only where the caller does not hold the changes as sent
+    wanted = [OUTBOX.c.seq, OUTBOX.c.table_name, OUTBOX.c.row_id] + (
+        [OUTBOX.c.payload] if sent is None or not set(by_seq) <= set(sent) else [])
     entries = [e for part in _chunks(sorted(by_seq)) for e in conn.execute(
-        select(OUTBOX).where(OUTBOX.c.seq.in_(bindparam("seqs", expanding=True))), {"seqs": part}).mappings()]
+        select(*wanted).where(OUTBOX.c.seq.in_(bindparam("seqs", expanding=True))), {"seqs": part}).mappings()]
     entries.sort(key=lambda e: e["seq"])
     answered: dict[tuple[str, str], list[tuple[dict, str, dict, int | None]]] = defaultdict(list)
     refused = []
