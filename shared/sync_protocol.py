@@ -70,6 +70,9 @@ class ChangeResult(_Strict):
     clamped: bool = False  # a stamp was stored other than sent (clamped to the server's clock, kept in order)
     # when ``clamped``: clock key (``"skills|家政"``, ``"_deleted"`` included) -> the stamp the server stored
     stamps: dict[str, str] = Field(default_factory=dict)
+    # field -> the value (wire form) the server stored instead of the sent one (text folded, stripped): the phone
+    # merges the change with these, so it holds the row as stored and the pull need not send it back
+    fields: dict[str, Any] = Field(default_factory=dict)
     # the row's version after this push (applied, conflict): the phone keeps it, and a pull with ``own_from``
     # skips the row when the phone's own merge of the answer equals the server's row (docs/sync-protocol.md)
     version: Optional[int] = None

@@ -222,6 +222,7 @@ def acknowledge(conn: Connection, cipher: CellCipher, results: list[Mapping[str,
         select(*wanted).where(OUTBOX.c.seq.in_(bindparam("seqs", expanding=True))), {"seqs": part}).mappings()]
     entries.sort(key=lambda e: e["seq"])
     answered: dict[tuple[str, str], list[tuple[dict, str, dict, int | None]]] = defaultdict(list)
+    recleaned: set[tuple[str, str]] = set()  # rows whose local values differ from what the server stored
     refused = []
     for entry in entries:
         result = by_seq[entry["seq"]]
@@ -235,6 +236,9 @@ def acknowledge(conn: Connection, cipher: CellCipher, results: list[Mapping[str,
                             "code": result.get("code") or "", "message": result.get("message") or "",
                             "payload": cipher.seal_json(change, cipher.place("rejected", "payload", str(entry["seq"]))),
                             "rejected_at": now.isoformat()})
+        if status in ACCEPTED and result.get("fields"):  # stored other than sent: merged as the server stored it
+            change = {**change, "fields": {**(change.get("fields") or {}), **result["fields"]}}
+            recleaned.add((entry["table_name"], entry["row_id"]))
         answered[(entry["table_name"], entry["row_id"])].append(
             (change, status, result.get("stamps") or {}, result.get("version")))
     if refused:
@@ -243,7 +247,7 @@ def acknowledge(conn: Connection, cipher: CellCipher, results: list[Mapping[str,
         conn.execute(delete(OUTBOX).where(OUTBOX.c.seq.in_(bindparam("seqs", expanding=True))), {"seqs": part})
     remaining = pending_keys(conn, [row_id for _table, row_id in answered])
     settled = _Settled()
-    for key in _new_rows_as_sent(conn, answered, remaining):  # nothing to open or merge: the version moves
+    for key in _new_rows_as_sent(conn, answered, remaining.keys() | recleaned):  # nothing to open or merge: the version moves
         settled.shadows[key[0]].append(key[1])
         settled.versions[key[0]].append({"b_id": key[1], "b_by": user_id,
                                          "b_version": max(c[3] for c in answered.pop(key))})
@@ -257,17 +261,18 @@ def acknowledge(conn: Connection, cipher: CellCipher, results: list[Mapping[str,
 
 
 def _new_rows_as_sent(conn: Connection, answered: Mapping[tuple[str, str], list[tuple[dict, str, dict, int | None]]],
-                      remaining: Mapping[tuple[str, str], set[str]]) -> list[tuple[str, str]]:
+                      unsettled: set[tuple[str, str]]) -> list[tuple[str, str]]:
     """The answered rows whose settling changes only their version: rows the server never had before (local
-    version 0, so the shadow is "not on the server"), every change applied with the stamps as sent, none
-    pending, and the local stamps exactly those of the answered changes (so the local values are theirs).
+    version 0, so the shadow is "not on the server"), every change applied with the stamps and values as
+    sent, none pending (``unsettled``: pending or stored with cleaned values), and the local stamps exactly
+    those of the answered changes (so the local values are theirs).
 
     ``_settle_row`` gives these rows the same result (the changes merged onto an empty row are the local row);
     here it comes from the plain ``version`` and ``stamps`` columns, without opening a sealed cell.
     """
     expected: dict[str, dict[str, dict[str, str]]] = defaultdict(dict)
     for (table, row_id), changes in answered.items():
-        if (table, row_id) in remaining or not all(
+        if (table, row_id) in unsettled or not all(
                 status == "applied" and not stored and version for _c, status, stored, version in changes):
             continue
         stamps: dict[str, str] = {}

@@ -82,8 +82,10 @@ class Prepared:
     incoming: IncomingChange
     clamped_ms: int = 0  # how far the furthest clamped stamp was ahead of the limit
     stored: dict[str, str] = field(default_factory=dict)  # clock key -> stored stamp, where it differs from the sent
-    # the values as sent, after decoding, when cleaning changed none of them (None: the server's differ)
+    # the values as the device holds them once it merges the answer (None: it cannot; the pull brings them):
+    # as sent, after decoding, with the ``cleaned`` ones (wire form, in the answer) in place of the sent ones
     sent: dict[str, Any] | None = None
+    cleaned: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -176,7 +178,7 @@ def _apply(conn: Connection, user_id: str, device_id: str, scope: Scope, request
             status, conflict_ids = apply_change(batch, item, user_id, device_id, scope_of(item), now)
             results[item.change.seq] = proto.ChangeResult(
                 seq=item.change.seq, status=status, conflict_ids=conflict_ids, clamped=bool(item.stored),
-                stamps=item.stored)
+                stamps=item.stored, fields=item.cleaned)
         except Rejected as rejected:
             results[item.change.seq] = proto.ChangeResult(seq=item.change.seq, status="rejected",
                                                           code=rejected.code, message=rejected.message)
@@ -299,8 +301,11 @@ def prepare(change: proto.Change, device_id: str, now_ms: int, today) -> Prepare
     try:
         decoded = _decode(spec.table, change.fields)
         values = clean_row(spec.table, dict(decoded), today=today)
-        as_sent = values == decoded and all(clean_set_element(spec.table, name, op.element) == op.element
-                                            for name, ops in change.set_ops.items() for op in ops)
+        # fields the cleaning changed (not sets: their elements travel as operations): the answer carries them
+        cleaned = {name: value for name, value in values.items() if value != decoded.get(name)}
+        as_sent = not (cleaned.keys() & set(spec.sets)) and all(
+            clean_set_element(spec.table, name, op.element) == op.element
+            for name, ops in change.set_ops.items() for op in ops)
         _check_dates(spec.table, values)
         written = {spec.clock_key(name) for name in values}
         if change.stamp is not None and change.stamps:
@@ -322,7 +327,8 @@ def prepare(change: proto.Change, device_id: str, now_ms: int, today) -> Prepare
     if spec.table == "referral_event" and values.get("stamp"):
         values["stamp"] = clamp(values["stamp"])  # checked here; stored by ``DeviceStamps.restamp``
     incoming = IncomingChange(values=values, stamps=stamps, base=change.base, set_ops=set_ops, device_id=device_id)
-    return Prepared(change, spec, incoming, clamp.ahead_ms, sent=dict(values) if as_sent else None)
+    return Prepared(change, spec, incoming, clamp.ahead_ms, sent=dict(values) if as_sent else None,
+                    cleaned={name: encode_value(spec.table, name, v) for name, v in cleaned.items()} if as_sent else {})
 
 
 _FIELD_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")

@@ -54,9 +54,11 @@ def test_the_pull_skips_only_rows_the_pushing_phone_holds_as_stored(setup):
     rows = {r["id"]: r for r in _pull(phone, own_from=since, own_cursor=seen_at)}
     created = changes[0]["row_id"]
     assert created not in rows  # the phone has it as stored: not sent back
-    assert rows[resident.id]["fields"]["phone"] == "13900139000"  # cleaned by the server: sent back
+    # cleaned by the server: the answer carries the stored value, so the phone need not download the row
+    assert answer["results"][1]["fields"] == {"phone": "13900139000"} and resident.id not in rows
+    assert answer["results"][0]["fields"] == {} == answer["results"][2]["fields"]
     assert rows[other.id]["fields"]["notes"] == "同事改的"  # merged with another's change: sent back
-    assert {r["version"] for r in rows.values()} >= {versions[resident.id], versions[other.id]}
+    assert {r["version"] for r in rows.values()} >= {versions[other.id]}
     # without the parameters, or for any other device, nothing is skipped
     assert created in {r["id"] for r in _pull(phone)}
     assert created in {r["id"] for r in colleague.pull()}
@@ -147,6 +149,35 @@ def test_the_phones_file_gives_back_what_a_push_freed(tmp_path):
         assert free * 10 < pages  # the outbox's pages went back: the file is its live data
         wal = tmp_path / "phone" / "doorstep.sqlite3-wal"
         assert not wal.exists() or wal.stat().st_size < 64 * 1024
+    finally:
+        phone.close()
+        cloud.close()
+
+
+def test_values_the_server_stores_other_than_sent_come_in_the_answer_not_by_the_pull(tmp_path, monkeypatch):
+    """A phone whose cleaning lags the server's (an older app): the answer names the stored values, the phone
+    merges them, holds the rows as stored, and its pull downloads none of them."""
+    from server.services import sync_push
+    from shared.sync_codec import clean_row
+
+    def stricter(table, values, *, today):  # the server folds notes to upper case; this phone does not
+        cleaned = clean_row(table, values, today=today)
+        return {**cleaned, "notes": cleaned["notes"].upper()} if cleaned.get("notes") else cleaned
+
+    monkeypatch.setattr(sync_push, "clean_row", stricter)
+    cloud = Cloud(coordinators=1)
+    phone = Phone(cloud, "coord_a1", tmp_path / "phone")
+    try:
+        phone.sync()
+        home = _new_home(phone, cloud.grid, "幸福路1号", notes="new home")
+        person = cloud.world.residents["grid_a1"].id
+        phone.store.save("resident", {"notes": "welder"}, row_id=person, now=phone.now())
+        summary = phone.sync()
+        assert summary.pushed == 2 and summary.pulled == 0
+        assert phone.store.get("household", home)["notes"] == "NEW HOME" == cloud.row("household", home)["notes"]
+        assert phone.store.get("resident", person)["notes"] == "WELDER" == cloud.row("resident", person)["notes"]
+        assert differences(cloud.server_view(phone.user_id), phone.view()) == []
+        assert phone.sync().pulled == 0
     finally:
         phone.close()
         cloud.close()
