@@ -65,8 +65,8 @@ def write_rows(conn: Connection, cipher: CellCipher, table: str, rows: list[Mapp
 @lru_cache(maxsize=None)
 def _replace_statement(table: str) -> str:
     names = columns(table)
-    return (f'INSERT OR REPLACE INTO "{table}" ({", ".join(f"{chr(34)}{n}{chr(34)}" for n in names)}) '
-            f'VALUES ({", ".join("?" for _ in names)})')
+    quoted = ", ".join(f'"{name}"' for name in names)
+    return f'INSERT OR REPLACE INTO "{table}" ({quoted}) VALUES ({", ".join("?" for _ in names)})'
 
 
 def _index_id_numbers(conn: Connection, cipher: CellCipher, rows: list[Mapping[str, Any]]) -> None:
