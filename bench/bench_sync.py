@@ -34,6 +34,7 @@ from server.migrate import server_metadata
 from server.services.scope import load_scope
 from server.services.sync_pull import pull_changes
 from server.services.sync_push import push_changes
+from shared.collector import tune_collector
 from shared.hlc import HybridClock
 from shared.models import Device, SyncState, UserAccount, UserArea
 from shared.sync_protocol import PushRequest
@@ -201,6 +202,7 @@ def run(engine: Engine, pushes: int) -> dict:
     started = time.perf_counter()
     setup = prepare(engine)
     load_s = time.perf_counter() - started
+    tune_collector()  # as a served process does once it is built (server.app.served_app)
     initial = pull_all(setup)
     merge = bench_merge(setup, pushes)
     day = bench_day(setup, pull_all(setup, initial["cursor"])["cursor"])

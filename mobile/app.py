@@ -21,6 +21,7 @@ from mobile.services.session import Session, default_data_dir, utc_clock
 from mobile.services.sign_in import SignInService
 from mobile.state import AppState
 from mobile.store import KeyStore, desktop_keystore
+from shared.collector import tune_collector
 
 ASSETS_DIR = Path(__file__).parent / "assets"
 FONT_FAMILY = "Doorstep Sans"
@@ -97,4 +98,5 @@ async def idle_lock(ctx: AppContext, every_s: float) -> None:
 
 async def main(page: ft.Page) -> None:
     """Entry of the packaged app and of `flet run`: data in the app's data folder."""
+    tune_collector()
     await create_main(AppConfig())(page)

@@ -50,10 +50,12 @@ def run_app(*, web: bool, host: str = "127.0.0.1", port: int = DEFAULT_APP_PORT,
 
     from mobile.app import ASSETS_DIR, AppConfig, create_main
     from mobile.services.session import default_data_dir
+    from shared.collector import tune_collector
 
     if server_url:
         os.environ["DOORSTEP_SERVER_URL"] = server_url
     config = AppConfig(data_dir=Path(data_dir) if data_dir else default_data_dir())
+    tune_collector()  # the app is imported: its code and models are never scanned again
     if not web:
         ft.run(create_main(config), assets_dir=str(ASSETS_DIR))
         return

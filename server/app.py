@@ -1,7 +1,8 @@
 """The app factory: ``create_app(settings, engine)`` builds the FastAPI app; nothing happens at import time.
 
-``uvicorn --factory server.app:create_app`` (what ``doorstep serve`` runs)
-calls it with no arguments: settings come from the environment. Tests pass an
+``uvicorn --factory server.app:served_app`` (what ``doorstep serve`` runs)
+calls ``create_app`` with no arguments (settings come from the environment)
+and then sets the garbage collector for batch work (``shared.collector``). Tests pass an
 engine whose schema is already made; otherwise the schema comes from the
 migrations (``doorstep db upgrade``), never from ``create_all``.
 """
@@ -21,6 +22,7 @@ from server.middleware import RequestGuard
 from server.openapi import install_openapi
 from server.routes import discover_routers
 from server.settings import Settings, get_settings
+from shared.collector import tune_collector
 from shared.models import utc_now
 
 
@@ -57,4 +59,12 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, *
     for found in discover_routers():
         app.include_router(found.router, prefix=found.prefix, responses=error_responses(*COMMON_ERRORS))
     install_openapi(app)
+    return app
+
+
+def served_app() -> FastAPI:
+    """What a server process runs: ``create_app()`` from the environment, then the collector tuned (once per
+    process, after the app is built: its routes and models are never scanned again)."""
+    app = create_app()
+    tune_collector()
     return app

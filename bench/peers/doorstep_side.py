@@ -80,6 +80,7 @@ def enter(phone: Phone, rows: list[dict]) -> None:
 def run(kind: str, workload: Workload, folder: Path, timeout: float, say: Callable[[str], None]) -> dict:
     """One run on a fresh database and server; returns each step's figures."""
     from mobile.sync import SyncSummary
+    from shared.collector import tune_collector
 
     shutil.rmtree(folder, ignore_errors=True)
     (folder / "server").mkdir(parents=True)
@@ -99,6 +100,7 @@ def run(kind: str, workload: Workload, folder: Path, timeout: float, say: Callab
         phone2 = Phone(folder / "phone-2", server.base_url, server.login(password, "phone-2"))
         phones.append(phone2)
         out["setup_server_s"] = round(time.perf_counter() - t0, 2)
+        tune_collector()  # as the app does once it is built (mobile.cli.run_app)
         t0 = time.perf_counter()
         enter(phone1, workload.rows)
         out["setup_entry_s"] = round(time.perf_counter() - t0, 2)

@@ -41,7 +41,7 @@ def _serve(args: argparse.Namespace) -> int:
                   "run `doorstep db upgrade` first", file=sys.stderr)
             return 2
     _say_what_next(url)
-    uvicorn.run("server.app:create_app", factory=True, host=args.host or settings.host,
+    uvicorn.run("server.app:served_app", factory=True, host=args.host or settings.host,
                 port=args.port or settings.port, workers=args.workers or settings.workers,
                 log_level=settings.log_level)
     return 0
