@@ -188,10 +188,12 @@ class SyncEngine:
     def push(self, summary: SyncSummary, report: Progress) -> None:
         """Send the outbox in seq order, in batches, until it is empty.
 
-        Pipelined: while this phone settles one batch's answers, the next batch
-        is already on its way (a worker thread sends it), so the phone's work
-        and the server's overlap. Each batch is still answered and settled in
-        seq order, and an entry leaves the outbox only once answered.
+        Pipelined: while the server merges one batch, this phone reads the next
+        one from the outbox; once the answer comes, the next batch is on its way
+        (a worker thread sends it) while the phone settles the answered one, so
+        the phone's work and the server's overlap. One batch is in flight at a
+        time, batches are answered and settled in seq order, and an entry leaves
+        the outbox only once answered.
         """
         total = max(1, self.store.pending_count())
         done = 0
@@ -200,15 +202,16 @@ class SyncEngine:
             return
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="doorstep-push") as sender:
             future = sender.submit(self._send, batch)
+            following = self._next_batch(after=batch[-1]["seq"])  # read while the server works
             while batch:
                 answer = future.result()
-                following = self._next_batch(after=batch[-1]["seq"])
                 if following:
                     future = sender.submit(self._send, following)
                 self._settle(summary, batch, answer)
                 done += len(batch)
                 report("push", min(1.0, done / total))
                 batch = following
+                following = self._next_batch(after=batch[-1]["seq"]) if batch else []
 
     def _send(self, batch: list[dict[str, Any]]) -> proto.PushResponse:
         body = {"protocol": proto.PROTOCOL_VERSION, "device_id": self.store.device_id,
