@@ -46,7 +46,7 @@ sys.path.insert(0, str(ROOT))  # this checkout's code, whatever the venv has ins
 
 from peers import doorstep_side, pouch_side  # noqa: E402
 from peers.doorstep_server import postgres_reachable  # noqa: E402
-from peers.report import EXTRA_STEPS, STEPS, ratio_table, step_table, summarize  # noqa: E402
+from peers.report import EXTRA_STEPS, STEPS, phone_table, ratio_table, step_table, summarize  # noqa: E402
 from peers.workload import SEED, generate, write_jsonl  # noqa: E402
 
 PEERS = ("pouchdb-memory", "pouchdb-leveldb", "doorstep-sqlite", "doorstep-postgresql")
@@ -138,6 +138,11 @@ def main() -> int:
         if ratios:
             print("Doorstep ÷ the faster PouchDB (above 1: Doorstep is slower or sends more):\n")
             print(ratios + "\n")
+        feel = phone_table(summary, STEPS)
+        if feel:
+            print("Doorstep's phone during each step (a thread that wakes every 10 ms, as the app's screens do "
+                  "beside the sync's worker thread; memory above the phone process's size at the step's start):\n")
+            print(feel + "\n")
     for peer, why in skipped.items():
         print(f"{peer}: {why}")
     if args.json:

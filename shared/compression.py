@@ -30,7 +30,11 @@ def zstd_available() -> bool:
 
 
 def zstd_compress(data: bytes) -> bytes:
-    return zstandard.ZstdCompressor(level=ZSTD_LEVEL).compress(data)
+    """One frame declaring its size. Copied out: zstandard returns a bytes object that keeps the whole
+    worst-case buffer it wrote into (about the input's size) behind the few bytes it holds, for as long as
+    the body lives (a push body held by httpx until a collection: 0.5 MB each instead of 40 kB)."""
+    packed = zstandard.ZstdCompressor(level=ZSTD_LEVEL).compress(data)
+    return bytes(memoryview(packed)) if len(packed) < len(data) // 2 else packed
 
 
 def zstd_inflate(data: bytes, limit: int) -> bytes:

@@ -18,6 +18,7 @@ from typing import Any, Callable
 import httpx
 
 from .doorstep_server import Database, DoorstepServer, migrate, seed
+from .phone_probe import PhoneProbe
 from .procs import deadline, postgres_backends_cpu
 from .workload import Workload
 
@@ -111,14 +112,14 @@ def run(kind: str, workload: Workload, folder: Path, timeout: float, say: Callab
             sent, received, asked = phone.engine.bytes_sent, phone.engine.bytes_received, phone.transport.requests
             db0 = postgres_backends_cpu(database.name) if database.name else {}
             server0, cpu0, t = server.process.cpu(), time.process_time(), time.perf_counter()
-            with deadline(timeout, f"doorstep-{kind} {name}"):
+            with deadline(timeout, f"doorstep-{kind} {name}"), PhoneProbe() as probe:
                 summary = action()
             seconds = time.perf_counter() - t
             figures = {"seconds": seconds, "phone_cpu_s": time.process_time() - cpu0,
                        "server_cpu_s": server.process.cpu() - server0,
                        "bytes_up": phone.engine.bytes_sent - sent, "bytes_down": phone.engine.bytes_received - received,
                        "requests": phone.transport.requests - asked,
-                       "rows": summary.pushed if name.endswith("push") else summary.pulled}
+                       "rows": summary.pushed if name.endswith("push") else summary.pulled, **probe.figures()}
             if database.name:
                 db1 = postgres_backends_cpu(database.name)
                 figures["db_cpu_s"] = sum(v - db0.get(pid, 0.0) for pid, v in db1.items())

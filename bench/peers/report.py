@@ -6,6 +6,7 @@ import statistics
 STEPS = ("a_push", "b_pull", "c_push", "c_pull")
 EXTRA_STEPS = ("a_pullback",)
 FIGURES = ("seconds", "phone_cpu_s", "server_cpu_s", "db_cpu_s")
+PHONE_FIGURES = ("ui_stall_max_ms", "ui_stall_p99_ms", "peak_mb_above_start")  # Doorstep's phone (phone_probe)
 
 
 def summarize(runs: list[dict], wire: dict | None) -> dict:
@@ -14,7 +15,7 @@ def summarize(runs: list[dict], wire: dict | None) -> dict:
     for step in STEPS + EXTRA_STEPS:
         seen = [run["steps"][step] for run in runs]
         row: dict = {"runs": len(seen)}
-        for key in FIGURES:
+        for key in FIGURES + PHONE_FIGURES:
             values = [s[key] for s in seen if key in s]
             if values:
                 row[key] = statistics.median(values)
@@ -74,4 +75,18 @@ def ratio_table(summary: dict[str, dict], steps: tuple[str, ...]) -> str | None:
             cells += [_ratio(mine["seconds"], ref["seconds"]), _ratio(mine.get("bytes_up"), ref.get("bytes_up")),
                       _ratio(mine.get("bytes_down"), ref.get("bytes_down"))]
         lines.append(f"| {step} | {best} | {ref['seconds']:.2f} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def phone_table(summary: dict[str, dict], steps: tuple[str, ...]) -> str | None:
+    """Doorstep's phone during each step: the longest and the 99th-percentile stall of a UI-like thread, and the
+    peak memory above the process's size at the step's start (medians over runs)."""
+    rows = [(peer, step, by_step[step]) for peer, by_step in summary.items() for step in steps
+            if "ui_stall_max_ms" in by_step[step]]
+    if not rows:
+        return None
+    lines = ["| peer | step | longest UI stall ms | p99 UI stall ms | peak MB above start |", "|---|---|---:|---:|---:|"]
+    for peer, step, r in rows:
+        peak = f"{r['peak_mb_above_start']:.1f}" if "peak_mb_above_start" in r else "-"
+        lines.append(f"| {peer} | {step} | {r['ui_stall_max_ms']:.0f} | {r['ui_stall_p99_ms']:.1f} | {peak} |")
     return "\n".join(lines)

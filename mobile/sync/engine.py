@@ -98,7 +98,9 @@ class SyncSummary:
     bytes_received: int = 0
     left_areas: list[str] = field(default_factory=list)  # areas taken off this user: their rows were removed
     clock_notice: str | None = None  # 手机时间不准…: shown once when the phone's clock is wrong
-    changes: list[ChangeOutcome] = field(default_factory=list)  # every pushed change's answer, in seq order
+    # every pushed change's answer in seq order, kept only by an engine made with ``keep_outcomes`` (tests, tools):
+    # a phone's first push of a whole area would hold thousands of them (a new resident's 22 stamps each)
+    changes: list[ChangeOutcome] = field(default_factory=list)
 
 
 class SyncEngine:
@@ -109,8 +111,9 @@ class SyncEngine:
                  sleep: Callable[[float], None] = time.sleep, max_retries: int = 5, backoff: float = 0.5,
                  max_backoff: float = 30.0, push_batch: int = 500, page_size: int = 1000,
                  timeout: float = 60.0, max_answer_bytes: int = wire.MAX_ANSWER_BYTES,
-                 answer_deadline_s: float = wire.ANSWER_DEADLINE_S) -> None:
+                 answer_deadline_s: float = wire.ANSWER_DEADLINE_S, keep_outcomes: bool = False) -> None:
         self.store = store
+        self.keep_outcomes = keep_outcomes
         self.max_answer_bytes = max_answer_bytes
         self.answer_deadline_s = answer_deadline_s
         self.clock = clock
@@ -227,7 +230,8 @@ class SyncEngine:
             raise SyncError("服务器未确认上传的修改 / the server did not acknowledge the changes")
         self._learn_time(summary, answer.server_stamp)
         counts = self.store.acknowledge(results, now=self.clock(), server_stamp=answer.server_stamp, sent=by_seq)
-        summary.changes += [_outcome(by_seq[r["seq"]], r) for r in results if r["seq"] in by_seq]
+        if self.keep_outcomes:
+            summary.changes += [_outcome(by_seq[r["seq"]], r) for r in results if r["seq"] in by_seq]
         summary.pushed += counts.get("applied", 0) + counts.get("conflict", 0)
         summary.conflicts += counts.get("conflict", 0)
         summary.duplicates += counts.get("duplicate", 0)
@@ -252,6 +256,7 @@ class SyncEngine:
     def pull(self, summary: SyncSummary, report: Progress) -> None:
         """Apply pages from the saved cursor until ``has_more`` is false."""
         pages = 0
+        report("pull", 0.0)  # the screen says 正在下载数据 while the first page is on its way
         own = self.store.own_pushes  # this phone's own pushes: the server need not send them back
         while True:
             cursor = self.store.cursor

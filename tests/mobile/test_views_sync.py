@@ -1,12 +1,15 @@
 """The sync screen against the real server in process: what went and came, and a conflict decided on the phone."""
 from __future__ import annotations
 
+import asyncio
+import threading
+
 import flet as ft
 from sqlalchemy import select
 
 from shared.models import Conflict, Resident
 from tests.mobile.flows import ctx, ready
-from tests.mobile.ui import button, field, tap, texts, type_into, walk
+from tests.mobile.ui import button, event, field, tap, texts, type_into, walk
 
 
 def edit_phone(app, resident_id, phone):
@@ -118,3 +121,44 @@ def test_a_phone_whose_clock_is_days_ahead_is_told_so_once_in_chinese(make_app, 
     assert shown.count("手机时间不准") == 1 and "比服务器快约 72 小时" in shown
     tap(button(app.page.view, "立即同步"))
     assert "手机时间不准" not in texts(app.page.view)  # once
+
+
+def test_while_a_sync_waits_on_the_network_the_screen_stays_live_and_shows_its_progress(make_app, cloud, monkeypatch):
+    app = ready(make_app())
+    resident = cloud.world.residents["grid_a1"].id
+    edit_phone(app, resident, "13900000002")
+    view = app.open("/sync")
+    held, go_on = threading.Event(), threading.Event()
+    forward = cloud.transport.handle_request
+
+    def slow_network(request):  # the pull's answer takes its time (a weak signal), in the sync's worker thread
+        if request.url.path.endswith("/sync/pull") and not go_on.is_set():
+            held.set()
+            go_on.wait(10)
+        return forward(request)
+
+    monkeypatch.setattr(cloud.transport, "handle_request", slow_network)
+
+    async def tap_and_watch():
+        sync_button = button(view, "立即同步")
+        task = asyncio.ensure_future(sync_button.on_click(event(sync_button)))
+        beats = 0
+        while not held.is_set() and beats < 1000:  # the loop runs on while the sync waits in its thread
+            await asyncio.sleep(0.01)
+            beats += 1
+        await asyncio.sleep(0.4)  # the screen polls the sync's progress every 0.15 s
+        bars = [c for c in walk(app.page.view) if isinstance(c, ft.ProgressBar)]
+        during = {"beats": beats, "bars": [(b.visible, b.value) for b in bars], "shown": texts(app.page.view),
+                  "disabled": sync_button.disabled, "done": task.done()}
+        go_on.set()
+        await task
+        return during
+
+    during = asyncio.run(tap_and_watch())
+    assert 0 < during["beats"] < 1000 and not during["done"]
+    assert during["bars"] and during["bars"][0] == (True, 0.0)  # pushed; the first page is on its way
+    assert "正在下载数据" in during["shown"] and during["disabled"] is True
+    shown = texts(app.page.view)
+    assert "上传 1 条修改" in shown and "正在下载数据" not in shown and "待上传的修改：0 条" in shown
+    assert not [c for c in walk(app.page.view) if isinstance(c, ft.ProgressBar)]  # hidden again
+    assert server_row(cloud, Resident, resident)["phone"] == "13900000002"

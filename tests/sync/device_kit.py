@@ -270,6 +270,7 @@ class Phone:
 
     def engine(self, **kwargs: Any) -> SyncEngine:
         kwargs.setdefault("sleep", self.sleeps.append)
+        kwargs.setdefault("keep_outcomes", True)  # the simulations read every change's answer
         return SyncEngine(self.store, BASE_URL, self.login["token"], transport=self.transport, clock=self.now,
                           **kwargs)
 

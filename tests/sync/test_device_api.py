@@ -45,7 +45,8 @@ def test_a_harness_signs_a_phone_in_saves_and_syncs_through_documented_calls(clo
     assert second.stamp > saved.stamp
 
     cloud.clock["now"] = T0 + timedelta(minutes=10)
-    with SyncEngine.for_store(store, transport=cloud.transport, clock=lambda: phone_now) as engine:
+    with SyncEngine.for_store(store, transport=cloud.transport, clock=lambda: phone_now,
+                              keep_outcomes=True) as engine:
         summary = engine.sync()
     answers = {c.seq: c for c in summary.changes}
     assert [answers[s].status for s in (saved.seq, second.seq)] == ["applied", "applied"]
@@ -57,4 +58,9 @@ def test_a_harness_signs_a_phone_in_saves_and_syncs_through_documented_calls(clo
     assert store.clock_offset_ms == (cloud.clock["now"] - phone_now) // timedelta(milliseconds=1)
     assert store.get("resident", resident["id"])["notes"] == "改正"
     assert store.get("resident", resident["id"])["stamps"]["notes"] == stored[1]  # what the server stored
+    # the app's engine keeps counts, not every change's answer (a first push of a whole area holds thousands)
+    store.save("resident", {"notes": "第三次"}, row_id=resident["id"], now=phone_now)
+    with SyncEngine.for_store(store, transport=cloud.transport, clock=lambda: phone_now) as engine:
+        third = engine.sync()
+    assert third.pushed == 1 and third.changes == [] and store.pending_count() == 0
     store.close()
