@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from functools import lru_cache
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Integer, String
 
@@ -243,9 +243,34 @@ def _check_code(table: str, field: str, code: Any) -> str:
     return code
 
 
+@lru_cache(maxsize=None)
+def _cleaner(table: str, field: str) -> Callable[[Any, date], Any]:
+    """``clean_value`` of one field with what it looks up decided once (a push cleans every field of every row).
+
+    Plain text fields get their own function; every other field goes through ``clean_value``.
+    """
+    info = column_info(table, field)  # ValueError for a field that does not sync
+    if info.kind != "str" or (table == "resident" and field in ("name", "id_number", "phone")):
+        return lambda value, today: clean_value(table, field, value, today=today)
+    multiline, limit = field in MULTILINE_FIELDS, info.max_length
+    vocabulary = CODE_FIELDS.get((table, field))
+    normalize = validation.normalize_text
+
+    def clean_text(value: Any, _today: date) -> Any:
+        text = normalize(value, field=field, allow_newlines=multiline)
+        if limit is not None and len(text) > limit:
+            raise _bad(table, field, f"must be at most {limit} characters")
+        if vocabulary is not None and text not in vocabulary._value2member_map_:
+            raise _bad(table, field, f"must be a {vocabulary.__name__} code")
+        return text
+
+    return clean_text
+
+
 def clean_row(table: str, values: Mapping[str, Any], *, today: date) -> dict[str, Any]:
     """``clean_value`` for every field, then the checks between fields of one row."""
-    cleaned = {name: clean_value(table, name, value, today=today) for name, value in values.items()}
+    cleaned = {name: None if value is None else _cleaner(table, name)(value, today)
+               for name, value in values.items()}
     if table == "status_record" and "kind" in cleaned and "value" in cleaned:
         allowed = STATUS_VALUES.get(cleaned["kind"], frozenset())
         if cleaned["value"] not in allowed:

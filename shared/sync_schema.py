@@ -46,6 +46,15 @@ class SyncSpec:
         return self._group_of.get(field_name, field_name)
 
     @cached_property
+    def field_set(self) -> frozenset[str]:
+        """``fields`` for membership tests (a push asks once per field it carries)."""
+        return frozenset(self.fields)
+
+    @cached_property
+    def server_field_set(self) -> frozenset[str]:
+        return frozenset(self.server_fields)
+
+    @cached_property
     def _group_of(self) -> dict[str, str]:
         return {member: group for group, members in self.groups.items() for member in members}
 

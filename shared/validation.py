@@ -266,6 +266,8 @@ def validate_id_number(value: str, *, today: date | None = None, convert_legacy:
     """
     if value is None:
         value = ""
+    if type(value) is str and len(value) == 18 and _ID18_AS_STORED.fullmatch(value):
+        return _checked_id18(value, today)  # what most values are (what this function returns): nothing to clean
     text = normalize_code_text(_require_str(value, "id_number"), field="id_number")
     text = re.sub(r"\s+", "", text).upper()
     if not text:
@@ -290,6 +292,14 @@ def validate_id_number(value: str, *, today: date | None = None, convert_legacy:
         first17 = text[:6] + "19" + text[6:]
         return first17 + id_check_char(first17)
 
+    return _checked_id18(text, today)
+
+
+_ID18_AS_STORED = re.compile(r"[0-9]{17}[0-9X]")  # ASCII only (``\d`` would take other scripts' digits)
+
+
+def _checked_id18(text: str, today: date | None) -> str:
+    """An 18-character number already cleaned: its region, birth date and check digit."""
     if not _region_ok(text[:6]):
         raise _id_error("region", "地区码无效", "the region code is not valid")
     _parse_birth(text[6:14], today)
@@ -353,6 +363,8 @@ def validate_phone(value: str) -> str:
     """
     if value is None:
         value = ""
+    if type(value) is str and value.isascii() and _MOBILE.fullmatch(value):
+        return value  # already 11 ASCII digits of a mobile number: what this function returns
     text = re.sub(r"[\s\-]+", "", normalize_code_text(_require_str(value, "phone"), field="phone"))
     if not text:
         raise FieldError("phone", "phone.empty", "不能为空", "is required")

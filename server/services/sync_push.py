@@ -291,11 +291,11 @@ def prepare(change: proto.Change, device_id: str, now_ms: int, today) -> Prepare
     if not (all_finite(change.fields) and all_finite(change.base_values)):
         raise Rejected(proto.REJECT_INVALID_VALUE, "A value cannot be stored: numbers must be finite, "
                                                    f"nesting at most {MAX_NESTING} deep.")
-    unknown = [name for name in change.fields if name not in spec.fields]
+    unknown = [name for name in change.fields if name not in spec.field_set]
     unknown += [name for name in change.set_ops if name not in spec.sets]
     if unknown:
         raise Rejected(proto.REJECT_INVALID_VALUE, "Some fields do not sync: " + _field_names(unknown))
-    server_only = sorted(name for name in change.fields if name in spec.server_fields)
+    server_only = sorted(spec.server_field_set.intersection(change.fields))
     if server_only:
         raise Rejected(proto.REJECT_READ_ONLY, "Only the server writes: " + ", ".join(server_only))
     try:
@@ -307,7 +307,7 @@ def prepare(change: proto.Change, device_id: str, now_ms: int, today) -> Prepare
             clean_set_element(spec.table, name, op.element) == op.element
             for name, ops in change.set_ops.items() for op in ops)
         _check_dates(spec.table, values)
-        written = {spec.clock_key(name) for name in values}
+        written = _clock_keys(spec.table, tuple(values))
         if change.stamp is not None and change.stamps:
             raise ValueError("A change carries one stamp for every field or a stamp per field, not both.")
         sent_stamps = dict.fromkeys(written, change.stamp) if change.stamp is not None else dict(change.stamps)
@@ -331,6 +331,13 @@ def prepare(change: proto.Change, device_id: str, now_ms: int, today) -> Prepare
                     cleaned={name: encode_value(spec.table, name, v) for name, v in cleaned.items()} if as_sent else {})
 
 
+@lru_cache(maxsize=4096)
+def _clock_keys(table: str, names: tuple[str, ...]) -> frozenset[str]:
+    """The stamp keys the fields ``names`` write (a form's changes carry the same few sets of fields)."""
+    spec = SYNC_SPECS[table]
+    return frozenset(spec.clock_key(name) for name in names)
+
+
 _FIELD_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
 
 
@@ -351,6 +358,8 @@ def all_finite(value: Any, depth: int = 0) -> bool:
         return math.isfinite(value)
     if depth > MAX_NESTING:
         return False
+    if kind is dict and _PLAIN.issuperset(map(type, value.values())):
+        return True  # a change's fields, mostly: only text, numbers, booleans and nulls
     if isinstance(value, dict):
         return all(type(v) in _PLAIN or all_finite(v, depth + 1) for v in value.values())
     if isinstance(value, list):
@@ -364,12 +373,21 @@ _PLAIN = frozenset({str, int, bool, type(None)})  # what most values are: nothin
 def _decode(table: str, fields: dict[str, Any]) -> dict[str, Any]:
     """``sync_codec.decode_row``, with a time that its offset takes past year 1 or 9999 refused by name."""
     decoded = {}
+    text_fields = _text_fields(table)
     for name, value in fields.items():
+        if type(value) is str and name in text_fields:
+            decoded[name] = value  # text is its own JSON form (what decode_value returns for a text column)
+            continue
         try:
             decoded[name] = decode_value(table, name, value)
         except OverflowError:
             raise ValueError(f"{table}.{name}: is out of range") from None
     return decoded
+
+
+@lru_cache(maxsize=None)
+def _text_fields(table: str) -> frozenset[str]:
+    return frozenset(name for name in SYNC_SPECS[table].fields if column_info(table, name).kind == "str")
 
 
 def _check_dates(table: str, values: dict[str, Any]) -> None:
@@ -428,19 +446,29 @@ class DeviceStamps:
         return self.stored[stamp]
 
     def restamp(self, item: Prepared) -> None:
-        """Replace the change's stamps by the stored ones; note how far ahead and which keys moved."""
+        """Replace the change's stamps by the stored ones; note how far ahead and which keys moved.
+
+        Stamps are mapped in the same order every time (the field stamps, then each set's operations in
+        order, the delete, a referral event's stamp): clamped ones are handed out in that order.
+        """
         incoming, spec = item.incoming, item.spec
         stored = {stamp: self(stamp) for stamp in set(incoming.stamps.values())}
-        if all(kept == stamp for stamp, kept in stored.items()):
-            stamps = dict(incoming.stamps)  # the usual case: stored as sent
-        else:
-            stamps = {key: stored[stamp] for key, stamp in incoming.stamps.items()}
         set_ops = {name: [(e, present, self(stamp)) for e, present, stamp in ops]
                    for name, ops in incoming.set_ops.items()}
         delete_stamp = self(incoming.delete_stamp) if incoming.delete_stamp else None
         values = incoming.values
         if spec.table == "referral_event" and values.get("stamp"):
             values = {**values, "stamp": self(values["stamp"])}
+        limit = self.now_ms + 5 * 60 * 1000
+        originals = {*stored, *(s for ops in incoming.set_ops.values() for _e, _p, s in ops)}
+        if incoming.delete_stamp:
+            originals.add(incoming.delete_stamp)
+        item.clamped_ms = max([0, *(parse_stamp(s).physical_ms - limit for s in originals)])
+        if (values is incoming.values or values == incoming.values) and \
+                all(self.stored[stamp] == stamp for stamp in originals):
+            item.stored = {}  # the usual case: every stamp stored as sent, the change stays as it is
+            return
+        stamps = {key: stored[stamp] for key, stamp in incoming.stamps.items()}
         moved = {key: stamp for key, stamp in stamps.items() if stamp != incoming.stamps[key]}
         for name, ops in set_ops.items():
             for (element, _present, stamp), (_e, _p, original) in zip(ops, incoming.set_ops[name], strict=True):
@@ -448,11 +476,6 @@ class DeviceStamps:
                     moved[set_key(name, element)] = stamp
         if delete_stamp != incoming.delete_stamp:
             moved[DELETED_KEY] = delete_stamp
-        limit = self.now_ms + 5 * 60 * 1000
-        originals = [*incoming.stamps.values(), *(s for ops in incoming.set_ops.values() for _e, _p, s in ops)]
-        if incoming.delete_stamp:
-            originals.append(incoming.delete_stamp)
-        item.clamped_ms = max([0, *(parse_stamp(s).physical_ms - limit for s in set(originals))])
         item.stored = moved
         item.incoming = replace(incoming, stamps=stamps, set_ops=set_ops, delete_stamp=delete_stamp, values=values)
 
@@ -526,7 +549,8 @@ def apply_change(batch: Batch, item: Prepared, user_id: str, device_id: str, sco
     _note_own(batch, item, key, row)
     batch.rows[key] = merged
     columns = batch.touched.setdefault(key, {"stamps", "deleted", "updated_by"})
-    columns.update(name for name in spec.fields if merged[name] != row[name])
+    if key not in batch.created:  # (a new row is inserted whole)
+        columns.update(name for name in spec.fields if merged[name] != row[name])
     if spec.table == "referral":
         batch.referrals.add(change.row_id)
     ids = [_record_conflict(batch, spec, change, merged, conflict, user_id, device_id, now)
@@ -749,9 +773,10 @@ def required_columns(table_name: str) -> tuple[str, ...]:
 _DEFAULTS: dict[str, tuple[dict[str, Any], tuple[tuple[str, Any], ...]]] = {}
 
 
+@lru_cache(maxsize=None)
 def _factory_fields(table_name: str) -> tuple[str, ...]:
     """Synced fields a new row gets from a factory (a clock, an id, a token) when the change leaves them out
-    (an empty list or dict is the same on the phone)."""
+    (an empty list or dict is the same on the phone). Read once per table (asked once per created row)."""
     _constant, factories = _column_defaults(table_name)
     return tuple(name for name, factory in factories
                  if name in SYNC_SPECS[table_name].fields and factory not in (list, dict, set))

@@ -1,0 +1,71 @@
+"""The cleaning's fast paths (values already as stored) give what the full path gives, refusals included."""
+from __future__ import annotations
+
+import os
+from datetime import date
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from shared import sync_codec
+from shared.sync_schema import SYNC_SPECS
+from shared.validation import FieldError, validate_id_number, validate_phone
+from tests.shared.test_validation import TODAY, id_numbers
+
+EXAMPLES = settings(max_examples=int(os.environ.get("DOORSTEP_HYPOTHESIS_EXAMPLES", "100")), deadline=None)
+
+
+class Typed(str):
+    """The same text as a str subclass: the fast paths take exact ``str`` only, so this goes the full way."""
+
+
+def outcome(check, value, **kwargs):
+    try:
+        return "ok", check(value, **kwargs)
+    except FieldError as error:
+        return "refused", error.code
+
+
+# 18 characters shaped like a stored number, most of them wrong somewhere (region, date, check digit)
+shaped = st.text(alphabet="0123456789", min_size=17, max_size=17).flatmap(
+    lambda first: st.sampled_from("0123456789X").map(lambda last: first + last))
+
+
+@EXAMPLES
+@given(st.one_of(id_numbers, shaped, st.text(alphabet="0123456789Xx １２ \u0663", max_size=20)),
+       st.sampled_from([TODAY, None]))
+def test_an_id_number_already_as_stored_is_checked_as_the_full_path_checks_it(value, today):
+    assert outcome(validate_id_number, value, today=today) == outcome(validate_id_number, Typed(value), today=today)
+
+
+@EXAMPLES
+@given(st.one_of(st.from_regex(r"1[0-9]{10}", fullmatch=True), st.text(alphabet="0123456789+-８ \u0661", max_size=15)))
+def test_a_phone_already_as_stored_is_checked_as_the_full_path_checks_it(value):
+    assert outcome(validate_phone, value) == outcome(validate_phone, Typed(value))
+
+
+TEXT_FIELDS = [(table, name) for table, spec in sorted(SYNC_SPECS.items()) for name in sorted(spec.fields)
+               if sync_codec.column_info(table, name).kind == "str"]
+
+
+def cleaned(table, name, value, today):
+    try:
+        return "ok", sync_codec.clean_row(table, {name: value}, today=today)[name]
+    except ValueError as error:
+        return "refused", str(error)
+
+
+def one_by_one(table, name, value, today):
+    try:
+        return "ok", sync_codec.clean_value(table, name, value, today=today)
+    except ValueError as error:
+        return "refused", str(error)
+
+
+@EXAMPLES
+@given(st.sampled_from(TEXT_FIELDS),
+       st.one_of(st.text(max_size=60), st.sampled_from(["employed", "male", "senior", " 电工 ", "a\nb", "x" * 600])))
+def test_clean_row_gives_what_clean_value_gives_for_every_text_field(field, value):
+    table, name = field
+    today = date(2026, 12, 3)
+    assert cleaned(table, name, value, today) == one_by_one(table, name, value, today)
