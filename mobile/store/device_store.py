@@ -511,13 +511,20 @@ class DeviceStore:
         """The oldest ``limit`` outbox entries as protocol changes (JSON values, seq order)."""
         return [change for change, _size in self.outbox_sized(limit)]
 
-    def outbox_sized(self, limit: int, after: int = 0) -> list[tuple[dict, int]]:
+    def outbox_sized(self, limit: int, after: int = 0, max_bytes: int | None = None) -> list[tuple[dict, int]]:
         """``outbox_batch`` of the entries after seq ``after``, with each change's sealed size in bytes (about
-        4/3 of its JSON: base64)."""
+        4/3 of its JSON: base64). With ``max_bytes``: only the entries whose JSON fits in it (at least one),
+        the others left sealed (they are read again for the next batch)."""
         with self._tx.read() as conn:
             found = conn.execute(select(OUTBOX.c.seq, OUTBOX.c.payload).where(OUTBOX.c.seq > after)
                                  .order_by(OUTBOX.c.seq).limit(limit)).all()
-        return [(self.cipher.open_json(p, self.cipher.place("outbox", "payload", str(s))), len(p)) for s, p in found]
+        out, size = [], 0
+        for seq, payload in found:
+            size += len(payload) * 3 // 4  # its JSON's size, near enough (a sealed cell is base64)
+            if out and max_bytes is not None and size > max_bytes:
+                break
+            out.append((self.cipher.open_json(payload, self.cipher.place("outbox", "payload", str(seq))), len(payload)))
+        return out
 
     def acknowledge(self, results: list[Mapping[str, Any]], *, now: datetime,
                     server_stamp: str | None = None, sent: Mapping[int, Mapping[str, Any]] | None = None

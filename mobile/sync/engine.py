@@ -245,13 +245,10 @@ class SyncEngine:
             summary.clock_notice = notice
 
     def _next_batch(self, after: int) -> list[dict[str, Any]]:
-        batch, size = [], 0
-        for change, sealed in self.store.outbox_sized(self.push_batch, after=after):
-            size += sealed * 3 // 4  # its JSON's size, near enough (a sealed cell is base64)
-            if batch and size > MAX_PUSH_BYTES:
-                break
-            batch.append(change)
-        return batch
+        """The next ``push_batch`` changes after seq ``after``, at most ``MAX_PUSH_BYTES`` of JSON (those beyond
+        it are not opened)."""
+        return [change for change, _sealed in
+                self.store.outbox_sized(self.push_batch, after=after, max_bytes=MAX_PUSH_BYTES)]
 
     def pull(self, summary: SyncSummary, report: Progress) -> None:
         """Apply pages from the saved cursor until ``has_more`` is false."""

@@ -63,3 +63,32 @@ def test_the_zstd_and_gzip_forms_of_a_page_are_what_the_helpers_read(cloud):
     with pytest.raises(InflateProblem) as problem:
         zstd_inflate(packed, len(body) - 1)
     assert problem.value.reason == "too large"
+
+
+def test_a_batch_ends_where_its_json_would_pass_the_byte_limit_and_the_rest_goes_next(cloud, tmp_path, monkeypatch):
+    from mobile.sync import engine as sync_engine
+
+    phone = Phone(cloud, "coord_a1", tmp_path / "phone")
+    phone.sync()
+    household = phone.store.all_rows("household")[0]["id"]
+    notes = [f"第{index}次走访：" + "情况说明" * 150 for index in range(5)]  # about 1.8 kB of JSON each
+    for text in notes:
+        phone.store.save("household", {"notes": text}, row_id=household, now=phone.now())
+    sizes = [size for _change, size in phone.store.outbox_sized(10)]
+    fits = sizes[0] * 3 // 4 + sizes[1] * 3 // 4  # two changes' JSON fit, a third would not
+    monkeypatch.setattr(sync_engine, "MAX_PUSH_BYTES", fits)
+    assert [c["fields"]["notes"] for c, _s in phone.store.outbox_sized(10, max_bytes=fits)] == notes[:2]
+    assert len(phone.store.outbox_sized(10, max_bytes=1)) == 1  # at least one, however large
+    phone.transport.pushes.clear()
+    phone.sync()
+    batches = [[c["fields"]["notes"] for c in json.loads(body)["changes"]] for body in phone.transport.pushes]
+    expected, size = [[]], 0
+    for text, sealed in zip(notes, sizes, strict=True):  # greedy, as the rule says
+        if expected[-1] and size + sealed * 3 // 4 > fits:
+            expected.append([])
+            size = 0
+        expected[-1].append(text)
+        size += sealed * 3 // 4
+    assert batches == expected and len(batches) >= 3 and batches[0] == notes[:2]
+    assert cloud.row("household", household)["notes"] == notes[-1] and phone.store.pending_count() == 0
+    phone.close()
