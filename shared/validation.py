@@ -504,12 +504,14 @@ def missing_fields(resident: Mapping[str, Any] | object, *, on: date | None = No
     """
     if on is not None and not in_labour_force(resident, on):
         return [field for field in MEMBER_FIELDS if _is_missing(field, _value(resident, field))]
-    status = _value(resident, "employment_status")
+    # (the kind of ``resident`` is asked once, not once per field: a push asks this of every resident it touches)
+    value_of = resident.get if isinstance(resident, Mapping) else lambda field: getattr(resident, field, None)
+    status = value_of("employment_status")
     employed = str(getattr(status, "value", status)) in _EMPLOYED_CODES
     return [
         field
         for field in REQUIRED_RESIDENT_FIELDS
-        if not (employed and field in REQUIRED_IF_NOT_EMPLOYED) and _is_missing(field, _value(resident, field))
+        if not (employed and field in REQUIRED_IF_NOT_EMPLOYED) and _is_missing(field, value_of(field))
     ]
 
 

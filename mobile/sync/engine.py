@@ -251,33 +251,46 @@ class SyncEngine:
                 self.store.outbox_sized(self.push_batch, after=after, max_bytes=MAX_PUSH_BYTES)]
 
     def pull(self, summary: SyncSummary, report: Progress) -> None:
-        """Apply pages from the saved cursor until ``has_more`` is false."""
+        """Apply pages from the saved cursor until ``has_more`` is false.
+
+        Pipelined: while this phone applies one page, the next one is already
+        asked for (a worker thread fetches it with the page's cursor), so the
+        server's work and the phone's overlap. Pages are applied in order, each
+        in one local transaction with its cursor; at most two pages are held.
+        """
         pages = 0
-        report("pull", 0.0)  # the screen says 正在下载数据 while the first page is on its way
         own = self.store.own_pushes  # this phone's own pushes: the server need not send them back
-        while True:
-            cursor = self.store.cursor
+        report("pull", 0.0)  # the screen says 正在下载数据 while the first page is on its way
+
+        def fetch(cursor: int) -> tuple[int, Any]:
             params = {"cursor": cursor, "limit": self.page_size}
             if own:
                 params.update(own_from=own["since"], own_cursor=own["cursor"])
-            data = self._request("GET", PULL_PATH, params=params)
-            page = wire.pull_page(data, cursor)
-            self._learn_time(summary, page.server_stamp)
-            if pages >= wire.MAX_PAGES:
-                raise BadAnswer("endless feed")
-            try:  # one local transaction: a page that does not fit leaves nothing behind
-                self.store.apply_page(data["rows"], page.cursor, page.server_stamp,
-                                      left_areas=[a.model_dump() for a in page.left_areas],
-                                      tombstone_horizon=page.tombstone_horizon)
-            except (ValueError, KeyError, TypeError, AttributeError, DecryptionError):
-                raise BadAnswer("rows do not fit") from None
-            summary.pulled += len(page.rows)
-            pages += 1
-            report("pull", 1.0 if not page.has_more else pages / (pages + 1))
-            if not page.has_more:
-                if own:
-                    self.store.pulled_own_pushes(own)
-                return
+            return cursor, self._request("GET", PULL_PATH, params=params)
+
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="doorstep-pull") as fetcher:
+            future = fetcher.submit(fetch, self.store.cursor)
+            while True:
+                cursor, data = future.result()
+                page = wire.pull_page(data, cursor)
+                self._learn_time(summary, page.server_stamp)
+                if pages >= wire.MAX_PAGES:
+                    raise BadAnswer("endless feed")
+                if page.has_more:  # the next page comes while this one is applied
+                    future = fetcher.submit(fetch, page.cursor)
+                try:  # one local transaction: a page that does not fit leaves nothing behind
+                    self.store.apply_page(data["rows"], page.cursor, page.server_stamp,
+                                          left_areas=[a.model_dump() for a in page.left_areas],
+                                          tombstone_horizon=page.tombstone_horizon)
+                except (ValueError, KeyError, TypeError, AttributeError, DecryptionError):
+                    raise BadAnswer("rows do not fit") from None
+                summary.pulled += len(page.rows)
+                pages += 1
+                report("pull", 1.0 if not page.has_more else pages / (pages + 1))
+                if not page.has_more:
+                    if own:
+                        self.store.pulled_own_pushes(own)
+                    return
 
     # --- HTTP with retries ------------------------------------------------------
 

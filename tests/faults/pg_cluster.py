@@ -70,13 +70,15 @@ class PrivateCluster:
         self._ctl("start")
         return self
 
-    def _ctl(self, action: str) -> None:
+    def _ctl(self, action: str, mode: str = "fast") -> None:
         options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off"
         self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.folder / "log"), "-w",
-                  "-m", "fast", "-o", options, action)
+                  "-m", mode, "-o", options, action)
 
-    def restart(self) -> None:
-        self._ctl("restart")
+    def restart(self, mode: str = "fast") -> None:
+        """``fast``: each backend rolls back and ends; ``immediate``: every backend is cut at once (as a crash),
+        and the server recovers from its log when it starts again."""
+        self._ctl("restart", mode)
 
     def stop(self) -> None:
         if self.data.exists():
