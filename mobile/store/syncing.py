@@ -50,31 +50,51 @@ def _chunks(items: list, size: int = 500) -> Iterable[list]:
 
 
 def write_rows(conn: Connection, cipher: CellCipher, table: str, rows: list[Mapping[str, Any]]) -> None:
-    """Insert or replace whole rows (sensitive cells sealed); keeps the ID-number hashes in step."""
+    """Insert or update whole rows (sensitive cells sealed); keeps the ID-number hashes in step."""
     if not rows:
         return
     names = columns(table)
     sealed = [seal_row(cipher, table, {c: r.get(c) for c in names}) for r in rows]
     # one prepared statement and tuples bound once per column (``shared.bound_rows``), not SQLAlchemy's per-row work
-    conn.exec_driver_sql(_replace_statement(table), bound_tuples(conn.dialect, MODEL_BY_TABLE[table].__table__,
-                                                                 names, sealed))
+    conn.exec_driver_sql(_upsert_statement(table), bound_tuples(conn.dialect, MODEL_BY_TABLE[table].__table__,
+                                                                names, sealed))
     if table == "resident":
         _index_id_numbers(conn, cipher, rows)
 
 
 @lru_cache(maxsize=None)
-def _replace_statement(table: str) -> str:
+def _upsert_statement(table: str) -> str:
+    """An existing row is updated in place (``INSERT OR REPLACE`` would delete it and insert it again, rewriting
+    every index entry and, with ``secure_delete``, zeroing the freed cells), a new one inserted."""
     names = columns(table)
     quoted = ", ".join(f'"{name}"' for name in names)
-    return f'INSERT OR REPLACE INTO "{table}" ({quoted}) VALUES ({", ".join("?" for _ in names)})'
+    assignments = ", ".join(f'"{name}" = excluded."{name}"' for name in names if name != "id")
+    return (f'INSERT INTO "{table}" ({quoted}) VALUES ({", ".join("?" for _ in names)}) '
+            f'ON CONFLICT ("id") DO UPDATE SET {assignments}')
 
 
 def _index_id_numbers(conn: Connection, cipher: CellCipher, rows: list[Mapping[str, Any]]) -> None:
-    ids = [r["id"] for r in rows]
-    for part in _chunks(ids):
-        conn.execute(delete(ID_HASH).where(ID_HASH.c.row_id.in_(bindparam("ids", expanding=True))), {"ids": part})
-    hashes = [(r["id"], kind, digest) for r in rows if r.get("id_number") and not r.get("deleted")
-              for kind, digest in id_search_digests(cipher, r["id_number"]).items()]
+    """The residents' ID-number hashes, rewritten only where the number changed (a few statements a page).
+
+    A row's hashes are current when its stored ``full`` hash is the one of its
+    number now (none for a deleted row or one without a number).
+    """
+    full = {r["id"]: (cipher.id_digest("full", r["id_number"].strip().upper())
+                      if r.get("id_number") and not r.get("deleted") else None) for r in rows}
+    stored: dict[str, str] = {}
+    for part in _chunks(list(full)):
+        stored.update(conn.exec_driver_sql(
+            f"SELECT row_id, digest FROM {ID_HASH.name} WHERE kind = 'full' "
+            "AND row_id IN (SELECT value FROM json_each(?))", (json.dumps(part),)).all())
+    stale = [row_id for row_id, digest in full.items() if stored.get(row_id) != digest]
+    if not stale:
+        return
+    for part in _chunks(stale):
+        conn.exec_driver_sql(f"DELETE FROM {ID_HASH.name} WHERE row_id IN (SELECT value FROM json_each(?))",
+                             (json.dumps(part),))
+    by_id = {r["id"]: r for r in rows}
+    hashes = [(row_id, kind, digest) for row_id in stale if full[row_id]
+              for kind, digest in id_search_digests(cipher, by_id[row_id]["id_number"]).items()]
     if hashes:
         conn.exec_driver_sql(f"INSERT INTO {ID_HASH.name} (row_id, kind, digest) VALUES (?, ?, ?)", hashes)
 

@@ -17,9 +17,10 @@ from mobile.store import (
     StoreWiped,
     WrongPin,
 )
-from mobile.store.db import DEVICE_STATE, OUTBOX, SHADOW
+from mobile.store.db import DEVICE_STATE, ID_HASH, OUTBOX, SHADOW
 from shared.hlc import parse_stamp
 from shared.models import new_id
+from shared.sync_codec import encode_row
 from shared.validation import FieldError, make_id_number
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=timezone.utc)
@@ -367,3 +368,38 @@ def test_rows_filter_on_plain_columns(store):
     assert [r["household_id"] for r in store.rows("resident", household_id=home)] == [home]
     assert store.rows("resident", household_id=other) == []
     assert {r["id"] for r in store.rows("household")} == {home, other}
+
+
+def test_pulled_pages_keep_the_id_number_hashes_in_step(store):
+    """A pulled row's hashes follow its number: rewritten when it changes, left alone when it does not, gone
+    with a tombstone or an emptied number; a row pulled again with the same number is found once."""
+    home, person = new_id(), new_id()
+    base = {"id": person, "household_id": home, "grid_id": "grid-1", "community_id": "community-1",
+            "name": "王芳", "id_number": ID_2, "phone": "13800138000"}
+
+    def page(version: int, deleted: bool = False, **fields) -> list[dict]:
+        row = {**base, **fields}
+        return [{"table": "resident", "id": person, "version": version, "deleted": deleted,
+                 "fields": encode_row("resident", row), "stamps": {"name": f"{1764000000000 + version}.00000.{DEVICE}"}}]
+
+    def hashes() -> list[tuple]:
+        with store.engine.connect() as conn:
+            return sorted(conn.execute(select(ID_HASH.c.kind, ID_HASH.c.digest)
+                                       .where(ID_HASH.c.row_id == person)).all())
+
+    store.apply_page(page(1), cursor=1)
+    assert [r["id"] for r in store.find_by_id_number(ID_2)] == [person]
+    first = hashes()
+    assert [kind for kind, _ in first] == ["full", "last4", "last6"]
+    store.apply_page(page(2, notes="复访"), cursor=2)  # the same number: the same three hashes, found once
+    assert hashes() == first and [r["id"] for r in store.find_by_id_number(ID_2)] == [person]
+    store.apply_page(page(3, id_number=ID_1), cursor=3)  # corrected on the server: the old number is not found
+    assert store.find_by_id_number(ID_2) == [] and store.find_by_id_suffix(ID_2[-6:]) == []
+    assert [r["id"] for r in store.find_by_id_number(ID_1)] == [person]
+    assert [r["id"] for r in store.find_by_id_suffix(ID_1[-4:])] == [person]
+    store.apply_page(page(4, id_number=None), cursor=4)  # emptied
+    assert hashes() == [] and store.find_by_id_number(ID_1) == []
+    store.apply_page(page(5, id_number=ID_1), cursor=5)
+    assert len(hashes()) == 3
+    store.apply_page(page(6, deleted=True, id_number=ID_1), cursor=6)  # a tombstone is not found
+    assert hashes() == [] and store.find_by_id_number(ID_1) == []
