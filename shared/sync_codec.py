@@ -171,7 +171,15 @@ def encode_row(table: str, values: Mapping[str, Any]) -> dict[str, Any]:
 
 def decode_row(table: str, values: Mapping[str, Any]) -> dict[str, Any]:
     """``decode_value`` for every field; ValueError for a field that does not sync."""
-    return {name: decode_value(table, name, value) for name, value in values.items()}
+    text = text_fields(table)
+    return {name: value if type(value) is str and name in text else decode_value(table, name, value)
+            for name, value in values.items()}
+
+
+@lru_cache(maxsize=None)
+def text_fields(table: str) -> frozenset[str]:
+    """The synced fields of a text column: a ``str`` is its own JSON form (what ``decode_value`` returns)."""
+    return frozenset(name for name in SYNC_SPECS[table].fields if column_info(table, name).kind == "str")
 
 
 def is_set_field(table: str, field: str) -> bool:

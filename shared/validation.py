@@ -170,12 +170,18 @@ _MIDDLE_DOT = "\u00b7"
 _DOT_LOOKALIKES = str.maketrans(dict.fromkeys("\u2022\u2027\u2219\u22c5\u30fb\uff65\u318d", _MIDDLE_DOT))
 
 
+# 1-50 ideographs of the CJK Unified Ideographs block up to U+9FEF (Unicode 11): letters, unchanged by NFC
+_PLAIN_HAN_NAME = re.compile(f"[\u4e00-\u9fef]{{1,{NAME_MAX_LENGTH}}}")
+
+
 def normalize_name(value: str) -> str:
     """A person's name: normalised text, whitespace collapsed, letters (any script) with "·" and spaces.
 
     Middle-dot look-alikes (•, ・, ‧ …) become "·" and spaces around it are
     dropped; the dot must stand between two parts of the name.
     """
+    if type(value) is str and _PLAIN_HAN_NAME.fullmatch(value):
+        return value  # what most names are (what this function returns): nothing to clean
     text = normalize_code_text(value, field="name").translate(_DOT_LOOKALIKES)
     text = re.sub(r"\s+", " ", text)
     text = re.sub(r" ?\u00b7 ?", _MIDDLE_DOT, text)

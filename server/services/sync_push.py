@@ -50,7 +50,14 @@ from shared.merge import (
     set_ops_from_value,
 )
 from shared.models import MODEL_BY_TABLE, ChangeLog, Device, PushRejection
-from shared.sync_codec import clean_row, clean_set_element, column_info, decode_value, encode_value
+from shared.sync_codec import (
+    clean_row,
+    clean_set_element,
+    column_info,
+    decode_value,
+    encode_value,
+    text_fields,
+)
 from shared.sync_schema import SYNC_SPECS, SyncSpec
 
 _DEVICE = Device.__table__
@@ -173,12 +180,11 @@ def _apply(conn: Connection, user_id: str, device_id: str, scope: Scope, request
     refused = push_guard.refused_changes(conn, scope_of, user_id, fresh, batch.rows)  # what the changes point to
     results.update(refused)
     fresh = [item for item in fresh if item.change.seq not in refused]
+    merged: list[tuple[Prepared, str, list[str]]] = []  # answered once the rows have their new versions
     for item in fresh:
         try:
             status, conflict_ids = apply_change(batch, item, user_id, device_id, scope_of(item), now)
-            results[item.change.seq] = proto.ChangeResult(
-                seq=item.change.seq, status=status, conflict_ids=conflict_ids, clamped=bool(item.stored),
-                stamps=item.stored, fields=item.cleaned)
+            merged.append((item, status, conflict_ids))
         except Rejected as rejected:
             results[item.change.seq] = proto.ChangeResult(seq=item.change.seq, status="rejected",
                                                           code=rejected.code, message=rejected.message)
@@ -189,10 +195,12 @@ def _apply(conn: Connection, user_id: str, device_id: str, scope: Scope, request
     _recompute_referrals(conn, batch)
     _write(conn, batch, counter, device_id)
     counter.save()
-    for item in fresh:  # the row's new version, for the device to keep (and its pull to skip the row)
-        key, result = (item.change.table, item.change.row_id), results[item.change.seq]
-        if result.status in ("applied", "conflict") and key in batch.touched:
-            results[item.change.seq] = result.model_copy(update={"version": batch.rows[key]["version"]})
+    for item, status, conflict_ids in merged:  # with the row's new version, for the device to keep (and its pull
+        key = (item.change.table, item.change.row_id)  # to skip the row); built from checked values, not validated
+        results[item.change.seq] = proto.ChangeResult.model_construct(
+            seq=item.change.seq, status=status, code=None, message=None, conflict_ids=conflict_ids,
+            clamped=bool(item.stored), stamps=item.stored, fields=item.cleaned,
+            version=batch.rows[key]["version"] if status != "duplicate" and key in batch.touched else None)
     residents = {row_id: batch.rows[(table, row_id)] for table, row_id in batch.touched if table == "resident"}
     record_information(conn, list(residents), now, "phone", rows=residents)
     for item in fresh:
@@ -373,9 +381,9 @@ _PLAIN = frozenset({str, int, bool, type(None)})  # what most values are: nothin
 def _decode(table: str, fields: dict[str, Any]) -> dict[str, Any]:
     """``sync_codec.decode_row``, with a time that its offset takes past year 1 or 9999 refused by name."""
     decoded = {}
-    text_fields = _text_fields(table)
+    fields_of_text = text_fields(table)
     for name, value in fields.items():
-        if type(value) is str and name in text_fields:
+        if type(value) is str and name in fields_of_text:
             decoded[name] = value  # text is its own JSON form (what decode_value returns for a text column)
             continue
         try:
@@ -383,11 +391,6 @@ def _decode(table: str, fields: dict[str, Any]) -> dict[str, Any]:
         except OverflowError:
             raise ValueError(f"{table}.{name}: is out of range") from None
     return decoded
-
-
-@lru_cache(maxsize=None)
-def _text_fields(table: str) -> frozenset[str]:
-    return frozenset(name for name in SYNC_SPECS[table].fields if column_info(table, name).kind == "str")
 
 
 def _check_dates(table: str, values: dict[str, Any]) -> None:

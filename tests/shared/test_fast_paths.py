@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from shared import sync_codec
 from shared.sync_schema import SYNC_SPECS
-from shared.validation import FieldError, validate_id_number, validate_phone
+from shared.validation import NAME_MAX_LENGTH, FieldError, normalize_name, validate_id_number, validate_phone
 from tests.shared.test_validation import TODAY, id_numbers
 
 EXAMPLES = settings(max_examples=int(os.environ.get("DOORSTEP_HYPOTHESIS_EXAMPLES", "100")), deadline=None)
@@ -44,6 +44,19 @@ def test_a_phone_already_as_stored_is_checked_as_the_full_path_checks_it(value):
     assert outcome(validate_phone, value) == outcome(validate_phone, Typed(value))
 
 
+def test_every_ideograph_a_plain_name_may_hold_is_a_name_the_full_path_keeps_as_is():
+    ideographs = "".join(chr(cp) for cp in range(0x4E00, 0x9FF0))
+    for start in range(0, len(ideographs), NAME_MAX_LENGTH):
+        name = ideographs[start:start + NAME_MAX_LENGTH]
+        assert normalize_name(Typed(name)) == name == normalize_name(name)
+
+
+@EXAMPLES
+@given(st.text(alphabet="王芳李建国欧阳娜·• 　\u9ff0\u3400\uf900Ａa\u0301\n", max_size=NAME_MAX_LENGTH + 3))
+def test_a_name_already_as_stored_is_cleaned_as_the_full_path_cleans_it(value):
+    assert outcome(normalize_name, value) == outcome(normalize_name, Typed(value))
+
+
 TEXT_FIELDS = [(table, name) for table, spec in sorted(SYNC_SPECS.items()) for name in sorted(spec.fields)
                if sync_codec.column_info(table, name).kind == "str"]
 
@@ -69,3 +82,20 @@ def test_clean_row_gives_what_clean_value_gives_for_every_text_field(field, valu
     table, name = field
     today = date(2026, 12, 3)
     assert cleaned(table, name, value, today) == one_by_one(table, name, value, today)
+
+
+def decoded(decode, table, name, value):
+    try:
+        return "ok", decode(table, name, value)
+    except ValueError as error:
+        return "refused", str(error)
+
+
+@EXAMPLES
+@given(st.sampled_from(sorted((table, name) for table, spec in SYNC_SPECS.items() for name in spec.fields)),
+       st.one_of(st.text(max_size=20), st.integers(), st.booleans(), st.none(), st.lists(st.text(max_size=5)),
+                 st.sampled_from(["2026-12-03", "2026-12-03T08:00:00+08:00"])))
+def test_decode_row_gives_what_decode_value_gives_for_every_field(field, value):
+    table, name = field
+    assert (decoded(lambda t, n, v: sync_codec.decode_row(t, {n: v})[n], table, name, value)
+            == decoded(sync_codec.decode_value, table, name, value))
