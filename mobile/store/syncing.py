@@ -79,8 +79,9 @@ def _index_id_numbers(conn: Connection, cipher: CellCipher, rows: list[Mapping[s
     A row's hashes are current when its stored ``full`` hash is the one of its
     number now (none for a deleted row or one without a number).
     """
-    full = {r["id"]: (cipher.id_digest("full", r["id_number"].strip().upper())
-                      if r.get("id_number") and not r.get("deleted") else None) for r in rows}
+    digests = {r["id"]: id_search_digests(cipher, r["id_number"]) if r.get("id_number") and not r.get("deleted")
+               else {} for r in rows}
+    full = {row_id: found.get("full") for row_id, found in digests.items()}
     stored: dict[str, str] = {}
     for part in _chunks(list(full)):
         stored.update(conn.exec_driver_sql(
@@ -92,9 +93,7 @@ def _index_id_numbers(conn: Connection, cipher: CellCipher, rows: list[Mapping[s
     for part in _chunks(stale):
         conn.exec_driver_sql(f"DELETE FROM {ID_HASH.name} WHERE row_id IN (SELECT value FROM json_each(?))",
                              (json.dumps(part),))
-    by_id = {r["id"]: r for r in rows}
-    hashes = [(row_id, kind, digest) for row_id in stale if full[row_id]
-              for kind, digest in id_search_digests(cipher, by_id[row_id]["id_number"]).items()]
+    hashes = [(row_id, kind, digest) for row_id in stale for kind, digest in digests[row_id].items()]
     if hashes:
         conn.exec_driver_sql(f"INSERT INTO {ID_HASH.name} (row_id, kind, digest) VALUES (?, ?, ?)", hashes)
 
@@ -162,7 +161,7 @@ def pulled_row(table: str, pulled: Mapping[str, Any], local: Mapping[str, Any] |
         row = {"updated_by": None}  # every field comes with the row
     else:
         row = default_row(table, pulled["id"])
-    row.update(decode_row(table, {k: v for k, v in fields.items() if k in spec.fields}))
+    row.update(decode_row(table, {k: v for k, v in fields.items() if k in spec.field_set}))
     if "updated_by" in fields:
         row["updated_by"] = fields["updated_by"]
     row.update(id=pulled["id"], version=pulled["version"], deleted=bool(pulled.get("deleted")),
