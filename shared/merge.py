@@ -189,10 +189,14 @@ def merge_row(spec: SyncSpec, current: RowState | None, change: IncomingChange) 
     stamps = dict(current.stamps)
     conflicts: list[FieldConflict] = []
     changed = False
+    groups, sent = spec.groups, change.values
     for key, stamp in change.stamps.items():
         cur_stamp = current.stamps.get(key)
         if cur_stamp is None and stamp:  # never written here: the change's register wins, no conflict possible
-            _set_value(spec, values, key, key_value(spec, change.values, key))
+            if key in groups:  # (``_set_value`` of ``key_value``, inline: a new row takes every key this way)
+                values.update({member: sent.get(member) for member in groups[key]})
+            else:
+                values[key] = sent.get(key)
             stamps[key] = stamp
             changed = True
             continue
