@@ -15,9 +15,9 @@ recording):
 
 - a_push, c_push: each recorded body parsed (``PushRequest``) and merged by
   ``server.services.sync_push.push_changes`` on a copy of the database it was
-  sent to (no HTTP, no phone): process CPU per change;
+  sent to (no HTTP, no phone): process CPU and wall time per change;
 - b_pull, c_pull: a fresh phone store's ``SyncEngine.sync`` against a transport
-  that gives the recorded answers in order (no server): process CPU per row.
+  that gives the recorded answers in order (no server): process CPU and wall time per row.
 
 The best of ``--reps`` runs is printed. The recording is in the folder
 (git-ignored); a recording stays valid while the wire protocol and the server
@@ -133,8 +133,8 @@ def _bodies(kept: list) -> list[bytes]:
     return out
 
 
-def replay_pushes(folder: Path, recording: dict, name: str, database: str, login: dict) -> tuple[int, float]:
-    """(changes, CPU seconds) of merging one step's recorded push bodies on a copy of ``database``."""
+def replay_pushes(folder: Path, recording: dict, name: str, database: str, login: dict) -> tuple[int, float, float]:
+    """(changes, CPU seconds, wall seconds) of merging one step's recorded push bodies on a copy of ``database``."""
     from server.db import make_engine
     from server.services.scope import load_scope
     from server.services.sync_push import push_changes
@@ -147,24 +147,25 @@ def replay_pushes(folder: Path, recording: dict, name: str, database: str, login
     shutil.copy(folder / database, work)
     url = f"sqlite:///{work.resolve()}"
     engine = make_engine(url, settings=get_settings(database_url=url, data_dir=folder / "server-data"))
-    changes, cpu = 0, 0.0
+    changes, cpu, wall = 0, 0.0, 0.0
     try:
         with engine.connect() as conn:
             scope = load_scope(conn, login["user"]["id"])
             conn.commit()
             for body in _bodies(recording[name]):
                 request = proto.PushRequest.model_validate_json(body)
-                started = time.process_time()
+                started, clock = time.process_time(), time.perf_counter()
                 answer = push_changes(conn, login["user"]["id"], login["device_id"], scope, request,
                                       datetime.now(timezone.utc))
                 cpu += time.process_time() - started
+                wall += time.perf_counter() - clock
                 changes += len(answer.results)
                 refused = [r for r in answer.results if r.status == "rejected"]
                 if refused:
                     raise AssertionError(f"{name}: {len(refused)} refused, e.g. {refused[0]}")
     finally:
         engine.dispose()
-    return changes, cpu
+    return changes, cpu, wall
 
 
 class Recorded(httpx.BaseTransport):
@@ -181,8 +182,8 @@ class Recorded(httpx.BaseTransport):
             raise AssertionError(f"asked {request.method} {request.url.path}, recorded {method} {path}")
         return httpx.Response(status, headers=headers, stream=httpx.ByteStream(raw))
 
-def replay_pulls(folder: Path, recording: dict) -> dict[str, tuple[int, float]]:
-    """{step: (rows, CPU seconds)} of a fresh phone's sync through the recorded b_pull, then c_pull, answers."""
+def replay_pulls(folder: Path, recording: dict) -> dict[str, tuple[int, float, float]]:
+    """{step: (rows, CPU seconds, wall seconds)} of a fresh phone's sync through the recorded b_pull, then c_pull, answers."""
     from mobile.services.sign_in import session_meta
     from mobile.store import DeviceStore, MemoryKeyStore
     from mobile.sync import SyncEngine
@@ -201,9 +202,9 @@ def replay_pulls(folder: Path, recording: dict) -> dict[str, tuple[int, float]]:
             transport = Recorded(recording[name])
             with SyncEngine(store, "http://recorded", login["token"],
                             transport=transport) as engine:
-                started = time.process_time()
+                started, clock = time.process_time(), time.perf_counter()
                 summary = engine.sync()
-                out[name] = (summary.pulled, time.process_time() - started)
+                out[name] = (summary.pulled, time.process_time() - started, time.perf_counter() - clock)
     finally:
         store.close()
         shutil.rmtree(phone, ignore_errors=True)
@@ -217,24 +218,24 @@ def replay(folder: Path, code: Path, reps: int) -> None:
     tune_collector()  # as `doorstep serve` and the app do
     with open(folder / "recording.pickle", "rb") as source:
         recording = pickle.load(source)
-    best: dict[str, tuple[int, float]] = {}
+    best: dict[str, tuple[int, float, float]] = {}
     for rep in range(reps):
         figures = {"a_push": replay_pushes(folder, recording, "a_push", "before_a_push.sqlite3",
                                            recording["logins"][0]),
                    "c_push": replay_pushes(folder, recording, "c_push", "after_a_push.sqlite3",
                                            recording["logins"][0]),
                    **replay_pulls(folder, recording)}
-        print(f"run {rep + 1}: " + "  ".join(f"{name} {cpu:.3f} s" for name, (_n, cpu) in figures.items()),
+        print(f"run {rep + 1}: " + "  ".join(f"{name} {cpu:.3f} s" for name, (_n, cpu, _w) in figures.items()),
               file=sys.stderr, flush=True)
-        for name, (count, cpu) in figures.items():
-            if name not in best or cpu < best[name][1]:
-                best[name] = (count, cpu)
+        for name, figure in figures.items():
+            if name not in best or figure[1] < best[name][1]:
+                best[name] = figure
     print(f"code: {code}  (best of {reps}; {recording['records']:,} residents, {recording['updates']:,} edits)")
-    print("| step | side timed | changes or rows | CPU s | µs each |")
-    print("|---|---|---:|---:|---:|")
-    for name, (count, cpu) in best.items():
+    print("| step | side timed | changes or rows | CPU s | µs each | wall s |")
+    print("|---|---|---:|---:|---:|---:|")
+    for name, (count, cpu, wall) in best.items():
         side = "server merge" if name.endswith("push") else "phone apply"
-        print(f"| {name} | {side} | {count:,} | {cpu:.3f} | {1e6 * cpu / max(count, 1):.0f} |")
+        print(f"| {name} | {side} | {count:,} | {cpu:.3f} | {1e6 * cpu / max(count, 1):.0f} | {wall:.3f} |")
 
 
 def main(argv: list[str] | None = None) -> int:
