@@ -19,7 +19,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any, Callable, Iterable, Mapping
 
-from sqlalchemy import Connection, bindparam, delete, insert, select
+from sqlalchemy import Connection, bindparam, delete, insert, or_, select
 
 from mobile.store.crypto import CellCipher, id_search_digests
 from mobile.store.db import ID_HASH, OUTBOX, REJECTED, SHADOW
@@ -289,31 +289,36 @@ def _new_rows_as_sent(conn: Connection, answered: Mapping[tuple[str, str], list[
     ``_settle_row`` gives these rows the same result (the changes merged onto an empty row are the local row);
     here it comes from the plain ``version`` and ``stamps`` columns, without opening a sealed cell.
     """
-    expected: dict[str, dict[str, dict[str, str]]] = defaultdict(dict)
+    candidates: dict[str, list[str]] = defaultdict(list)
     for (table, row_id), changes in answered.items():
-        if (table, row_id) in unsettled or not all(
+        if (table, row_id) not in unsettled and all(
                 status == "applied" and not stored and version for _c, status, stored, version in changes):
-            continue
-        stamps: dict[str, str] = {}
-        for change, _status, _stored, _version in changes:
-            written = dict(change.get("stamps") or {})
-            written.update({set_key(name, op["element"]): op["stamp"]
-                            for name, ops in (change.get("set_ops") or {}).items() for op in ops})
-            if change.get("delete_stamp"):
-                written[DELETED_KEY] = change["delete_stamp"]
-            for key, stamp in written.items():
-                stamps[key] = max(stamp, stamps.get(key, stamp))
-        expected[table][row_id] = stamps
+            candidates[table].append(row_id)
     quick = []
-    for table, wanted in expected.items():
+    for table, ids in candidates.items():
         t = MODEL_BY_TABLE[table].__table__
-        for part in _chunks(list(wanted)):
-            for row_id, version, stamps in conn.execute(
-                    select(t.c.id, t.c.version, t.c.stamps).where(t.c.id.in_(bindparam("ids", expanding=True))),
+        never_pulled = or_(t.c.version == 0, t.c.version.is_(None))  # (edited rows' stamps are not read)
+        for part in _chunks(ids):
+            for row_id, stamps in conn.execute(
+                    select(t.c.id, t.c.stamps).where(t.c.id.in_(bindparam("ids", expanding=True)), never_pulled),
                     {"ids": part}):
-                if not version and (stamps or {}) == wanted[row_id]:
+                if (stamps or {}) == _written_stamps(answered[(table, row_id)]):
                     quick.append((table, row_id))
     return quick
+
+
+def _written_stamps(changes: list[tuple[dict, str, dict, int | None]]) -> dict[str, str]:
+    """The latest stamp each clock key got from these changes (fields, set elements, the tombstone)."""
+    stamps: dict[str, str] = {}
+    for change, _status, _stored, _version in changes:
+        written = dict(change.get("stamps") or {})
+        written.update({set_key(name, op["element"]): op["stamp"]
+                        for name, ops in (change.get("set_ops") or {}).items() for op in ops})
+        if change.get("delete_stamp"):
+            written[DELETED_KEY] = change["delete_stamp"]
+        for key, stamp in written.items():
+            stamps[key] = max(stamp, stamps.get(key, stamp))
+    return stamps
 
 
 def _load_shadows(conn: Connection, cipher: CellCipher, keys: list[tuple[str, str]]
