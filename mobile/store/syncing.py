@@ -81,13 +81,12 @@ def _index_id_numbers(conn: Connection, cipher: CellCipher, rows: list[Mapping[s
     """
     digests = {r["id"]: id_search_digests(cipher, r["id_number"]) if r.get("id_number") and not r.get("deleted")
                else {} for r in rows}
-    full = {row_id: found.get("full") for row_id, found in digests.items()}
     stored: dict[str, str] = {}
-    for part in _chunks(list(full)):
+    for part in _chunks(list(digests)):
         stored.update(conn.exec_driver_sql(
             f"SELECT row_id, digest FROM {ID_HASH.name} WHERE kind = 'full' "
             "AND row_id IN (SELECT value FROM json_each(?))", (json.dumps(part),)).all())
-    stale = [row_id for row_id, digest in full.items() if stored.get(row_id) != digest]
+    stale = [row_id for row_id, found in digests.items() if stored.get(row_id) != found.get("full")]
     if not stale:
         return
     for part in _chunks(stale):
