@@ -1,8 +1,9 @@
 """The app factory: ``create_app(settings, engine)`` builds the FastAPI app; nothing happens at import time.
 
 ``uvicorn --factory server.app:served_app`` (what ``doorstep serve`` runs)
-calls ``create_app`` with no arguments (settings come from the environment)
-and then sets the garbage collector for batch work (``shared.collector``). Tests pass an
+calls ``create_app`` with no arguments (settings come from the environment),
+builds its routing with one request no route answers (``server.warm_up``) and
+then sets the garbage collector for batch work (``shared.collector``). Tests pass an
 engine whose schema is already made; otherwise the schema comes from the
 migrations (``doorstep db upgrade``), never from ``create_all``.
 """
@@ -15,6 +16,7 @@ from typing import Callable
 from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 
+from server.checkpointer import WalCheckpointer, sqlite_file
 from server.db import make_engine, protect
 from server.errors import COMMON_ERRORS, error_responses, install_error_handlers
 from server.freshness import FreshnessHeaders
@@ -22,6 +24,7 @@ from server.middleware import RequestGuard
 from server.openapi import install_openapi
 from server.routes import discover_routers
 from server.settings import Settings, get_settings
+from server.warm_up import warm_up
 from shared.collector import tune_collector
 from shared.models import utc_now
 
@@ -32,7 +35,10 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, *
     settings = settings or get_settings()
     own_engine = engine is None
     engine = engine or make_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms,
-                                   pooled=settings.database_pooled, settings=settings)
+                                   pooled=settings.database_pooled, settings=settings, background_checkpoints=True)
+    # a SQLite file's WAL is checkpointed by a thread while the app runs, not inside a request's commit
+    database_file = sqlite_file(engine) if own_engine else None
+    checkpointer = WalCheckpointer(engine, database_file) if database_file else None
     protect(engine, settings)  # ID numbers and phones are sealed in the database (server.cells)
 
     reports_engine = engine
@@ -42,7 +48,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, *
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
+        if checkpointer:
+            checkpointer.start()
         yield
+        if checkpointer:
+            checkpointer.stop()
         if own_engine:
             engine.dispose()
         if reports_engine is not engine:
@@ -53,6 +63,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, *
     app.state.engine = engine
     app.state.clock = clock or utc_now
     app.state.reports_engine = reports_engine
+    app.state.checkpointer = checkpointer  # None unless the database is a SQLite file the app opened
     install_error_handlers(app)
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(FreshnessHeaders)
@@ -66,5 +77,6 @@ def served_app() -> FastAPI:
     """What a server process runs: ``create_app()`` from the environment, then the collector tuned (once per
     process, after the app is built: its routes and models are never scanned again)."""
     app = create_app()
+    warm_up(app)  # the routes built now, not by the first request (and frozen with the start-up heap below)
     tune_collector()
     return app

@@ -20,7 +20,7 @@ def normalize_url(url: str | URL) -> URL:
 
 
 def make_engine(url: str | URL, *, busy_timeout_ms: int = 10_000, echo: bool = False,
-                pooled: bool = False, settings=None) -> Engine:
+                pooled: bool = False, settings=None, background_checkpoints: bool = False) -> Engine:
     """An engine for ``url`` that seals ID numbers and phones (``server.cells``, keys from ``settings``).
 
     SQLite gets WAL, foreign keys and a busy timeout on every connection.
@@ -32,9 +32,14 @@ def make_engine(url: str | URL, *, busy_timeout_ms: int = 10_000, echo: bool = F
     A SQLite file's folder is created when missing, so the default settings
     run with no set-up. ``sqlite://`` (memory) uses one shared connection so
     every request sees the same database.
+
+    ``background_checkpoints``: a ``server.checkpointer.WalCheckpointer`` will
+    checkpoint this SQLite file's WAL, so the connections' own checkpoints
+    only come at ``SQLITE_FALLBACK_CHECKPOINT_PAGES``.
     """
     url = normalize_url(url)
-    engine = _make_engine(url, busy_timeout_ms, echo, pooled)
+    checkpoint_pages = SQLITE_FALLBACK_CHECKPOINT_PAGES if background_checkpoints else SQLITE_CHECKPOINT_PAGES
+    engine = _make_engine(url, busy_timeout_ms, echo, pooled, checkpoint_pages)
     return protect(engine, settings)
 
 
@@ -54,7 +59,7 @@ def protect(engine: Engine, settings=None) -> Engine:
 JSON_COLUMNS = {"json_serializer": json_text.dumps_text, "json_deserializer": json_text.loads}
 
 
-def _make_engine(url: URL, busy_timeout_ms: int, echo: bool, pooled: bool) -> Engine:
+def _make_engine(url: URL, busy_timeout_ms: int, echo: bool, pooled: bool, checkpoint_pages: int) -> Engine:
     if url.get_backend_name() != "sqlite":
         connect_args = {"prepare_threshold": None} if pooled else {}
         return create_engine(url, echo=echo, pool_pre_ping=True, connect_args=connect_args, **JSON_COLUMNS)
@@ -65,15 +70,17 @@ def _make_engine(url: URL, busy_timeout_ms: int, echo: bool, pooled: bool) -> En
         url, echo=echo, connect_args={"check_same_thread": False},
         **({"poolclass": StaticPool} if memory else {}), **JSON_COLUMNS,
     )
-    _sqlite_pragmas(engine, wal=not memory, busy_timeout_ms=busy_timeout_ms)
+    _sqlite_pragmas(engine, wal=not memory, busy_timeout_ms=busy_timeout_ms, checkpoint_pages=checkpoint_pages)
     return engine
 
 
 SQLITE_CACHE_KIB = 32 * 1024  # page cache per connection (SQLite's default: 2 MiB); filled only as pages are read
 SQLITE_CHECKPOINT_PAGES = 10_000  # WAL pages (4 KiB each) between automatic checkpoints (SQLite's default: 1,000)
+# with a checkpointer thread (the server: ``server.checkpointer``), a commit checkpoints only if it falls this far behind
+SQLITE_FALLBACK_CHECKPOINT_PAGES = 50_000
 
 
-def _sqlite_pragmas(engine: Engine, *, wal: bool, busy_timeout_ms: int) -> None:
+def _sqlite_pragmas(engine: Engine, *, wal: bool, busy_timeout_ms: int, checkpoint_pages: int) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):  # pragma: no cover - exercised by every SQLite test
         cursor = dbapi_connection.cursor()
@@ -87,7 +94,7 @@ def _sqlite_pragmas(engine: Engine, *, wal: bool, busy_timeout_ms: int) -> None:
             # and a checkpoint every 1,000 WAL pages, a 10,000-resident push read 78,000 pages back from the
             # file and synced it 82 times; with these, 17,000 reads and 13 syncs (bench/bench_replay.py)
             cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
-            cursor.execute(f"PRAGMA wal_autocheckpoint={SQLITE_CHECKPOINT_PAGES}")
+            cursor.execute(f"PRAGMA wal_autocheckpoint={int(checkpoint_pages)}")
         cursor.close()
 
 
