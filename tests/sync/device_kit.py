@@ -67,6 +67,7 @@ class FaultyTransport(httpx.BaseTransport):
         self.pushes: list[bytes] = []
         self.encodings: list[str] = []  # each push body's Content-Encoding
         self.handled: list[str] = []
+        self.pull_limits: list[int] = []  # the rows each pull request asked for
 
     def fail(self, path: str, when: str, times: int = 1) -> None:
         self.faults.append(Fault(path, when, times))
@@ -80,6 +81,8 @@ class FaultyTransport(httpx.BaseTransport):
                 raise httpx.ConnectError("injected: no connection", request=request)
             if fault.when == "503":
                 return httpx.Response(503, json={"code": "server.unavailable", "message": "injected"})
+        if kind == "pull":
+            self.pull_limits.append(int(request.url.params["limit"]))
         if kind == "push":  # the JSON the phone sent (it goes gzip, or zstd once the server said it takes it)
             body, encoding = request.read(), request.headers.get("content-encoding", "identity")
             self.encodings.append(encoding)

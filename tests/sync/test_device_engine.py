@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from mobile.sync import AuthExpired, ServerUnreachable, SyncSummary
+from mobile.sync import engine as engine_module
 from server.services.sync_pull import purge_tombstones
 from tests.sync.device_kit import BASE_URL, Cloud, InjectedFault, Phone, differences
 
@@ -69,6 +70,21 @@ def test_first_sync_brings_exactly_the_coordinators_area(cloud, phones):
     assert phone.store.get("resident", w.residents["grid_a1"].id)["name"] == "王芳"
     assert phone.store.get_meta("last_sync_at") == summary.finished_at.isoformat()
     assert_same_as_server(cloud, phone)
+
+
+def test_the_first_page_of_a_pull_is_a_small_one_and_the_rest_full(cloud, phones, monkeypatch):
+    # the phone starts applying rows sooner, while the server reads the next page (mobile.sync.engine)
+    monkeypatch.setattr(engine_module, "FIRST_PAGE_SIZE", 2)
+    phone = phones()
+    summary = phone.sync(page_size=5)
+    limits = phone.transport.pull_limits
+    assert limits[0] == 2 and set(limits[1:]) == {5}
+    assert summary.pulled > 2 + 5  # (so more than two pages came)
+    assert_same_as_server(cloud, phone)
+    monkeypatch.setattr(engine_module, "FIRST_PAGE_SIZE", 250)
+    phone.transport.pull_limits.clear()
+    phone.sync(page_size=3)  # a page size below it: every page that size
+    assert set(phone.transport.pull_limits) == {3}
 
 
 def test_an_edit_goes_up_and_comes_back_with_the_server_version(cloud, phones):
