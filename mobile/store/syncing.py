@@ -308,16 +308,23 @@ def _new_rows_as_sent(conn: Connection, answered: Mapping[tuple[str, str], list[
 
 def _written_stamps(changes: list[tuple[dict, str, dict, int | None]]) -> dict[str, str]:
     """The latest stamp each clock key got from these changes (fields, set elements, the tombstone)."""
+    if len(changes) == 1:  # the usual case (a row created once in the batch): its stamps are the latest
+        return _stamps_of(changes[0][0])
     stamps: dict[str, str] = {}
     for change, _status, _stored, _version in changes:
-        written = dict(change.get("stamps") or {})
-        written.update({set_key(name, op["element"]): op["stamp"]
-                        for name, ops in (change.get("set_ops") or {}).items() for op in ops})
-        if change.get("delete_stamp"):
-            written[DELETED_KEY] = change["delete_stamp"]
-        for key, stamp in written.items():
+        for key, stamp in _stamps_of(change).items():
             stamps[key] = max(stamp, stamps.get(key, stamp))
     return stamps
+
+
+def _stamps_of(change: Mapping[str, Any]) -> dict[str, str]:
+    written = dict(change.get("stamps") or {})
+    set_ops = change.get("set_ops")
+    if set_ops:
+        written.update({set_key(name, op["element"]): op["stamp"] for name, ops in set_ops.items() for op in ops})
+    if change.get("delete_stamp"):
+        written[DELETED_KEY] = change["delete_stamp"]
+    return written
 
 
 def _load_shadows(conn: Connection, cipher: CellCipher, keys: list[tuple[str, str]]

@@ -87,6 +87,22 @@ def test_the_first_page_of_a_pull_is_a_small_one_and_the_rest_full(cloud, phones
     assert set(phone.transport.pull_limits) == {3}
 
 
+def test_new_rows_edited_again_before_the_push_settle_as_the_server_stored_them(cloud, phones):
+    # settled by their version alone (``_new_rows_as_sent``) when the local row is the answered changes' merge
+    phone = phones()
+    phone.sync()
+    once = new_household(phone, cloud)
+    twice = new_household(phone, cloud, address="第一次")
+    phone.store.save("household", {"address": "第二次", "building": "3"}, row_id=twice, now=phone.now())
+    gone = new_household(phone, cloud, address="删了")
+    phone.store.delete("household", gone, now=phone.now())
+    summary = phone.sync(push_batch=2)  # the three changes of one row split across batches too
+    assert summary.rejected == []
+    assert phone.store.get("household", twice)["address"] == "第二次"
+    assert phone.store.get("household", once)["version"] > 0
+    assert_same_as_server(cloud, phone)
+
+
 def test_an_edit_goes_up_and_comes_back_with_the_server_version(cloud, phones):
     phone = phones()
     phone.sync()
