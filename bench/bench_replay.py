@@ -1,7 +1,7 @@
 """One recorded sync replayed into each side alone: the server's merge of the pushes, the phone's apply of the pulls.
 
     .venv/bin/python bench/bench_replay.py record [--records 10000] [--updates 1000] [--folder bench/.replay]
-    .venv/bin/python bench/bench_replay.py replay [--code DIR] [--reps 3] [--folder bench/.replay]
+    .venv/bin/python bench/bench_replay.py replay [--code DIR] [--reps 3] [--http] [--folder bench/.replay]
 
 ``record`` runs the peer bench's workload (bench/peers/workload.py) once
 through two real phones (DeviceStore, SyncEngine) and a real `doorstep serve`
@@ -16,6 +16,10 @@ recording):
 - a_push, c_push: each recorded body parsed (``PushRequest``) and merged by
   ``server.services.sync_push.push_changes`` on a copy of the database it was
   sent to (no HTTP, no phone): process CPU and wall time per change;
+- with ``--http``, a_push and c_push instead: the recorded bodies posted as
+  they were sent to a real `doorstep serve` of ``--code`` (HTTP, the request
+  guard, the app's lifespan and its WAL checkpoints included): the server
+  process's CPU and the wall time;
 - b_pull, c_pull: a fresh phone store's ``SyncEngine.sync`` against a transport
   that gives the recorded answers in order (no server): process CPU and wall time per row.
 
@@ -168,6 +172,43 @@ def replay_pushes(folder: Path, recording: dict, name: str, database: str, login
     return changes, cpu, wall
 
 
+def replay_pushes_http(folder: Path, recording: dict, name: str, database: str, login: dict,
+                       code: Path) -> tuple[int, float, float]:
+    """(changes, server process CPU seconds, wall seconds) of posting one step's recorded push bodies, as
+    recorded (compressed), to a real `doorstep serve` of ``code`` on a copy of ``database``: what the
+    in-process replay leaves out (HTTP, the request guard, the app's lifespan: its WAL checkpoints)."""
+    sys.path.insert(0, str(BENCH))
+    from peers.procs import Launched, free_port, wait_http
+
+    run = folder / "http"
+    shutil.rmtree(run, ignore_errors=True)
+    run.mkdir()
+    shutil.copy(folder / database, run / "server.sqlite3")
+    shutil.copytree(folder / "server-data", run / "server-data")
+    url = f"sqlite:///{(run / 'server.sqlite3').resolve()}"
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(code), "DOORSTEP_DATABASE_URL": url, "PYTHONDONTWRITEBYTECODE": "1",
+           "DOORSTEP_DATA_DIR": str(run / "server-data"), "DOORSTEP_LOG_LEVEL": "warning"}
+    server = Launched("doorstep serve", [sys.executable, "-m", "doorstep.cli", "serve", "--host", "127.0.0.1",
+                                         "--port", str(port), "--url", url, "--no-upgrade"],
+                      run / "server.log", cwd=code, env=env)
+    changes = 0
+    try:
+        wait_http(f"http://127.0.0.1:{port}/api/v1/auth/me", server)
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=300,
+                          headers={"Authorization": f"Bearer {login['token']}"}) as client:
+            cpu, clock = server.cpu(), time.perf_counter()
+            for headers, content in recording[name]:
+                sent = {k: v for k, v in headers.items() if k.lower() in ("content-type", "content-encoding")}
+                answer = client.post("/api/v1/sync/push", content=content, headers=sent)
+                if answer.status_code != 200:
+                    raise AssertionError(f"{name}: {answer.status_code} {answer.text[:300]}")
+                changes += len(answer.json()["results"])
+            return changes, server.cpu() - cpu, time.perf_counter() - clock
+    finally:
+        server.stop()
+
+
 class Recorded(httpx.BaseTransport):
     """An httpx transport that answers with the recorded answers, in order (and checks each request's path)."""
 
@@ -211,7 +252,7 @@ def replay_pulls(folder: Path, recording: dict) -> dict[str, tuple[int, float, f
     return out
 
 
-def replay(folder: Path, code: Path, reps: int) -> None:
+def replay(folder: Path, code: Path, reps: int, http: bool = False) -> None:
     sys.path.insert(0, str(code))  # the checkout whose server and phone code is timed
     from shared.collector import tune_collector
 
@@ -220,11 +261,14 @@ def replay(folder: Path, code: Path, reps: int) -> None:
         recording = pickle.load(source)
     best: dict[str, tuple[int, float, float]] = {}
     for rep in range(reps):
-        figures = {"a_push": replay_pushes(folder, recording, "a_push", "before_a_push.sqlite3",
-                                           recording["logins"][0]),
-                   "c_push": replay_pushes(folder, recording, "c_push", "after_a_push.sqlite3",
-                                           recording["logins"][0]),
-                   **replay_pulls(folder, recording)}
+        login = recording["logins"][0]
+        if http:
+            figures = {"a_push": replay_pushes_http(folder, recording, "a_push", "before_a_push.sqlite3", login, code),
+                       "c_push": replay_pushes_http(folder, recording, "c_push", "after_a_push.sqlite3", login, code)}
+        else:
+            figures = {"a_push": replay_pushes(folder, recording, "a_push", "before_a_push.sqlite3", login),
+                       "c_push": replay_pushes(folder, recording, "c_push", "after_a_push.sqlite3", login),
+                       **replay_pulls(folder, recording)}
         print(f"run {rep + 1}: " + "  ".join(f"{name} {cpu:.3f} s" for name, (_n, cpu, _w) in figures.items()),
               file=sys.stderr, flush=True)
         for name, figure in figures.items():
@@ -234,7 +278,7 @@ def replay(folder: Path, code: Path, reps: int) -> None:
     print("| step | side timed | changes or rows | CPU s | µs each | wall s |")
     print("|---|---|---:|---:|---:|---:|")
     for name, (count, cpu, wall) in best.items():
-        side = "server merge" if name.endswith("push") else "phone apply"
+        side = ("server over HTTP" if http else "server merge") if name.endswith("push") else "phone apply"
         print(f"| {name} | {side} | {count:,} | {cpu:.3f} | {1e6 * cpu / max(count, 1):.0f} | {wall:.3f} |")
 
 
@@ -247,6 +291,8 @@ def main(argv: list[str] | None = None) -> int:
     rep = commands.add_parser("replay", help="time each side alone on the recording")
     rep.add_argument("--code", type=Path, default=ROOT, help="the checkout to time (default: this one)")
     rep.add_argument("--reps", type=int, default=3)
+    rep.add_argument("--http", action="store_true",
+                     help="post the push bodies to a real `doorstep serve` of --code instead (no pulls)")
     for sub in (rec, rep):
         sub.add_argument("--folder", type=Path, default=BENCH / ".replay")
     args = parser.parse_args(argv)
@@ -255,7 +301,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         if not (args.folder / "recording.pickle").exists():
             parser.error(f"no recording in {args.folder}: run `bench/bench_replay.py record` first")
-        replay(args.folder, args.code.resolve(), args.reps)
+        replay(args.folder, args.code.resolve(), args.reps, args.http)
     return 0
 
 

@@ -251,6 +251,10 @@ def _check_code(table: str, field: str, code: Any) -> str:
     return code
 
 
+def _as_is(value: Any, _today: date) -> Any:
+    return value
+
+
 @lru_cache(maxsize=None)
 def _cleaner(table: str, field: str) -> Callable[[Any, date], Any]:
     """``clean_value`` of one field with what it looks up decided once (a push cleans every field of every row).
@@ -258,13 +262,19 @@ def _cleaner(table: str, field: str) -> Callable[[Any, date], Any]:
     Plain text fields get their own function; every other field goes through ``clean_value``.
     """
     info = column_info(table, field)  # ValueError for a field that does not sync
+    if info.kind not in ("str", "json") and (table, field) not in WAGE_FIELDS and \
+            field not in ("latitude", "longitude"):
+        return _as_is  # dates, times, numbers, flags: ``clean_value`` keeps them as they are
     if info.kind != "str" or (table == "resident" and field in ("name", "id_number", "phone")):
         return lambda value, today: clean_value(table, field, value, today=today)
     multiline, limit = field in MULTILINE_FIELDS, info.max_length
     vocabulary = CODE_FIELDS.get((table, field))
+    codes = vocabulary._value2member_map_ if vocabulary is not None else {}
     normalize = validation.normalize_text
 
     def clean_text(value: Any, _today: date) -> Any:
+        if type(value) is str and value in codes:
+            return value  # a code as the vocabulary spells it: nothing to normalise, strip or refuse
         text = normalize(value, field=field, allow_newlines=multiline)
         if limit is not None and len(text) > limit:
             raise _bad(table, field, f"must be at most {limit} characters")
