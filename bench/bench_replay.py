@@ -178,6 +178,7 @@ def replay_pushes_http(folder: Path, recording: dict, name: str, database: str, 
     recorded (compressed), to a real `doorstep serve` of ``code`` on a copy of ``database``: what the
     in-process replay leaves out (HTTP, the request guard, the app's lifespan: its WAL checkpoints)."""
     sys.path.insert(0, str(BENCH))
+    from peers.doorstep_server import doorstep, server_env
     from peers.procs import Launched, free_port, wait_http
 
     run = folder / "http"
@@ -187,11 +188,9 @@ def replay_pushes_http(folder: Path, recording: dict, name: str, database: str, 
     shutil.copytree(folder / "server-data", run / "server-data")
     url = f"sqlite:///{(run / 'server.sqlite3').resolve()}"
     port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(code), "DOORSTEP_DATABASE_URL": url, "PYTHONDONTWRITEBYTECODE": "1",
-           "DOORSTEP_DATA_DIR": str(run / "server-data"), "DOORSTEP_LOG_LEVEL": "warning"}
-    server = Launched("doorstep serve", [sys.executable, "-m", "doorstep.cli", "serve", "--host", "127.0.0.1",
-                                         "--port", str(port), "--url", url, "--no-upgrade"],
-                      run / "server.log", cwd=code, env=env)
+    server = Launched("doorstep serve", doorstep("serve", "--host", "127.0.0.1", "--port", str(port), "--url", url,
+                                                 "--no-upgrade"),
+                      run / "server.log", cwd=code, env=server_env(url, run / "server-data", root=code))
     changes = 0
     try:
         wait_http(f"http://127.0.0.1:{port}/api/v1/auth/me", server)

@@ -16,8 +16,8 @@ from typing import Callable
 from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 
-from server.checkpointer import WalCheckpointer, sqlite_file
-from server.db import make_engine, protect
+from server.checkpointer import WalCheckpointer
+from server.db import make_engine, protect, sqlite_file
 from server.errors import COMMON_ERRORS, error_responses, install_error_handlers
 from server.freshness import FreshnessHeaders
 from server.middleware import RequestGuard
@@ -37,7 +37,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, *
     engine = engine or make_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms,
                                    pooled=settings.database_pooled, settings=settings, background_checkpoints=True)
     # a SQLite file's WAL is checkpointed by a thread while the app runs, not inside a request's commit
-    database_file = sqlite_file(engine) if own_engine else None
+    database_file = sqlite_file(engine.url) if own_engine else None
     checkpointer = WalCheckpointer(engine, database_file) if database_file else None
     protect(engine, settings)  # ID numbers and phones are sealed in the database (server.cells)
 

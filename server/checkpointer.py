@@ -29,14 +29,6 @@ log = logging.getLogger(__name__)
 INTERVAL_S = 0.5  # at most one checkpoint (and one sync of the database file) per half second
 
 
-def sqlite_file(engine: Engine) -> str | None:
-    """The database file of a SQLite engine on a file; None for PostgreSQL or memory."""
-    url = engine.url
-    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
-        return None
-    return url.database
-
-
 class WalCheckpointer:
     """Checkpoints ``path``'s WAL after commits on ``engine``, from a daemon thread; ``start()`` / ``stop()``."""
 

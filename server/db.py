@@ -59,11 +59,19 @@ def protect(engine: Engine, settings=None) -> Engine:
 JSON_COLUMNS = {"json_serializer": json_text.dumps_text, "json_deserializer": json_text.loads}
 
 
+def sqlite_file(url: str | URL) -> str | None:
+    """The database file of a SQLite URL; None for PostgreSQL or an in-memory database."""
+    url = make_url(url)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return url.database
+
+
 def _make_engine(url: URL, busy_timeout_ms: int, echo: bool, pooled: bool, checkpoint_pages: int) -> Engine:
     if url.get_backend_name() != "sqlite":
         connect_args = {"prepare_threshold": None} if pooled else {}
         return create_engine(url, echo=echo, pool_pre_ping=True, connect_args=connect_args, **JSON_COLUMNS)
-    memory = url.database in (None, "", ":memory:")
+    memory = sqlite_file(url) is None
     if not memory:
         Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(

@@ -69,9 +69,9 @@ class Database:
                 conn.execute(statement)
 
 
-def server_env(url: str, data_dir: Path) -> dict[str, str]:
-    """The environment of the worktree's `doorstep` commands: this checkout first on the path, quiet logs."""
-    path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
+def server_env(url: str, data_dir: Path, root: Path = ROOT) -> dict[str, str]:
+    """The environment of the worktree's `doorstep` commands: that checkout (``root``) first on the path, quiet logs."""
+    path = os.pathsep.join(p for p in (str(root), os.environ.get("PYTHONPATH", "")) if p)
     return {**os.environ, "PYTHONPATH": path, "DOORSTEP_DATABASE_URL": url, "DOORSTEP_DATA_DIR": str(data_dir),
             "DOORSTEP_LOG_LEVEL": "warning", "PYTHONDONTWRITEBYTECODE": "1"}
 
