@@ -76,6 +76,10 @@ class ChangeResult(_Strict):
     # the row's version after this push (applied, conflict): the phone keeps it, and a pull with ``own_from``
     # skips the row when the phone's own merge of the answer equals the server's row (docs/sync-protocol.md)
     version: Optional[int] = None
+    # the row's version before this push, given when the phone's row is the stored one once it takes ``version``
+    # (every sent stamp won, values kept or named in ``fields``, no server field changed): a phone whose row is
+    # at this version and has no other edit of it pending settles it without opening it (docs/sync-protocol.md)
+    prior_version: Optional[int] = None
 
 
 class PushResponse(_Strict):

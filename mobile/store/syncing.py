@@ -19,7 +19,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any, Callable, Iterable, Mapping
 
-from sqlalchemy import Connection, bindparam, delete, insert, or_, select
+from sqlalchemy import Connection, bindparam, delete, insert, select
 
 from mobile.store.crypto import CellCipher, id_search_digests
 from mobile.store.db import ID_HASH, OUTBOX, REJECTED, SHADOW
@@ -242,6 +242,7 @@ def acknowledge(conn: Connection, cipher: CellCipher, results: list[Mapping[str,
     answered: dict[tuple[str, str], list[tuple[dict, str, dict, int | None]]] = defaultdict(list)
     recleaned: set[tuple[str, str]] = set()  # rows whose local values differ from what the server stored
     refused = []
+    priors: dict[tuple[str, str], list[int]] = defaultdict(list)  # ChangeResult.prior_version, where given
     for entry in entries:
         result = by_seq[entry["seq"]]
         status = result["status"]
@@ -259,13 +260,15 @@ def acknowledge(conn: Connection, cipher: CellCipher, results: list[Mapping[str,
             recleaned.add((entry["table_name"], entry["row_id"]))
         answered[(entry["table_name"], entry["row_id"])].append(
             (change, status, result.get("stamps") or {}, result.get("version")))
+        if result.get("prior_version") is not None:
+            priors[(entry["table_name"], entry["row_id"])].append(result["prior_version"])
     if refused:
         conn.execute(insert(REJECTED), refused)
     for part in _chunks([e["seq"] for e in entries]):
         conn.execute(delete(OUTBOX).where(OUTBOX.c.seq.in_(bindparam("seqs", expanding=True))), {"seqs": part})
     remaining = pending_keys(conn, [row_id for _table, row_id in answered])
     settled = _Settled()
-    for key in _new_rows_as_sent(conn, answered, remaining.keys() | recleaned):  # nothing to open or merge: the version moves
+    for key in _rows_as_sent(conn, answered, priors, remaining.keys() | recleaned):  # nothing to open or merge: the version moves
         settled.shadows[key[0]].append(key[1])
         settled.versions[key[0]].append({"b_id": key[1], "b_by": user_id,
                                          "b_version": max(c[3] for c in answered.pop(key))})
@@ -278,31 +281,40 @@ def acknowledge(conn: Connection, cipher: CellCipher, results: list[Mapping[str,
     return counts
 
 
-def _new_rows_as_sent(conn: Connection, answered: Mapping[tuple[str, str], list[tuple[dict, str, dict, int | None]]],
-                      unsettled: set[tuple[str, str]]) -> list[tuple[str, str]]:
-    """The answered rows whose settling changes only their version: rows the server never had before (local
-    version 0, so the shadow is "not on the server"), every change applied with the stamps and values as
-    sent, none pending (``unsettled``: pending or stored with cleaned values), and the local stamps exactly
-    those of the answered changes (so the local values are theirs).
+def _rows_as_sent(conn: Connection, answered: Mapping[tuple[str, str], list[tuple[dict, str, dict, int | None]]],
+                  priors: Mapping[tuple[str, str], list[int]], unsettled: set[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The answered rows whose settling changes only their version: every change applied with the stamps and
+    values as sent, none pending (``unsettled``: pending or stored with cleaned values), and either
 
-    ``_settle_row`` gives these rows the same result (the changes merged onto an empty row are the local row);
+    - a row the server never had before (local version 0, so the shadow is "not on the server") whose local
+      stamps are exactly those of the answered changes (so the local values are theirs), or
+    - a row the server answered with ``prior_version`` (every sent stamp won the merge, nothing changed beyond
+      the sent values) equal to the local version, whose local stamps hold the answered changes' stamps: the
+      local row is the server's row at that version with these changes, which is what the server stored.
+
+    ``_settle_row`` gives these rows the same result (the changes merged onto the shadow are the local row);
     here it comes from the plain ``version`` and ``stamps`` columns, without opening a sealed cell.
     """
     candidates: dict[str, list[str]] = defaultdict(list)
     for (table, row_id), changes in answered.items():
         if (table, row_id) not in unsettled and all(
-                status == "applied" and not stored and version for _c, status, stored, version in changes):
+                status == "applied" and not stored and version for _change, status, stored, version in changes):
             candidates[table].append(row_id)
     quick = []
     for table, ids in candidates.items():
         t = MODEL_BY_TABLE[table].__table__
-        never_pulled = or_(t.c.version == 0, t.c.version.is_(None))  # (edited rows' stamps are not read)
         for part in _chunks(ids):
-            for row_id, stamps in conn.execute(
-                    select(t.c.id, t.c.stamps).where(t.c.id.in_(bindparam("ids", expanding=True)), never_pulled),
+            for row_id, stamps, version in conn.execute(
+                    select(t.c.id, t.c.stamps, t.c.version).where(t.c.id.in_(bindparam("ids", expanding=True))),
                     {"ids": part}):
-                if (stamps or {}) == _written_stamps(answered[(table, row_id)]):
-                    quick.append((table, row_id))
+                key, stamps, version = (table, row_id), stamps or {}, version or 0
+                written = _written_stamps(answered[key])
+                prior = set(priors.get(key, ()))
+                if version == 0 and stamps == written:
+                    quick.append(key)
+                elif (version and prior == {version} and len(priors[key]) == len(answered[key])
+                      and DELETED_KEY not in written and all(stamps.get(k) == s for k, s in written.items())):
+                    quick.append(key)
     return quick
 
 

@@ -33,7 +33,9 @@ MAX_PUSH_BYTES = 1024 * 1024  # well under the server's 2 MiB body limit
 # the peak memory doubled, for no gain in the peer bench's b_pull; 5,000-row pages took more CPU
 PAGE_SIZE = 1000
 # the first page of a pull asks for fewer rows: the phone has rows to apply sooner, while the server reads the
-# next, full page (a pull of 1,000 rows is otherwise the server's work, then the phone's, one after the other)
+# next page (a pull of 1,000 rows is otherwise the server's work, then the phone's, one after the other); each
+# next page asks for twice the rows of the one before, up to ``page_size`` (250, 500, 1000, ...), so a pull of
+# a day's edits also overlaps, and the last page, applied while nothing else is under way, stays short
 FIRST_PAGE_SIZE = 250
 Progress = Callable[[str, float], None]
 
@@ -263,7 +265,8 @@ class SyncEngine:
         Pipelined: while this phone applies one page, the next one is already
         asked for (a worker thread fetches it with the page's cursor), so the
         server's work and the phone's overlap; the first page is a smaller one
-        (``FIRST_PAGE_SIZE``), so that overlap starts early. Pages are applied in order, each
+        (``FIRST_PAGE_SIZE``), so that overlap starts early, and each next one asks for twice
+        as many rows, up to ``page_size``. Pages are applied in order, each
         in one local transaction with its cursor; at most two pages are held.
         """
         pages = 0
@@ -276,8 +279,9 @@ class SyncEngine:
                 params.update(own_from=own["since"], own_cursor=own["cursor"])
             return cursor, self._request("GET", PULL_PATH, params=params)
 
+        limit = min(FIRST_PAGE_SIZE, self.page_size)
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="doorstep-pull") as fetcher:
-            future = fetcher.submit(fetch, self.store.cursor, min(FIRST_PAGE_SIZE, self.page_size))
+            future = fetcher.submit(fetch, self.store.cursor, limit)
             while True:
                 cursor, data = future.result()
                 page = wire.pull_page(data, cursor)
@@ -285,7 +289,8 @@ class SyncEngine:
                 if pages >= wire.MAX_PAGES:
                     raise BadAnswer("endless feed")
                 if page.has_more:  # the next page comes while this one is applied
-                    future = fetcher.submit(fetch, page.cursor, self.page_size)
+                    limit = min(2 * limit, self.page_size)
+                    future = fetcher.submit(fetch, page.cursor, limit)
                 try:  # one local transaction: a page that does not fit leaves nothing behind
                     self.store.apply_page(data["rows"], page.cursor, page.server_stamp,
                                           left_areas=[a.model_dump() for a in page.left_areas],

@@ -107,6 +107,7 @@ class Batch:
     # rows the pushing device holds as the server stores them once it merges the answer: row -> version before
     own: dict[tuple[str, str], int] = field(default_factory=dict)
     not_own: set[tuple[str, str]] = field(default_factory=set)  # the server changed them beyond the device's edits
+    lost: set[tuple[str, str]] = field(default_factory=set)  # rows where a sent clock key lost the merge
 
 
 def push_changes(conn: Connection, caller_user_id: str, device_id: str, scope: Scope,
@@ -200,7 +201,8 @@ def _apply(conn: Connection, user_id: str, device_id: str, scope: Scope, request
         results[item.change.seq] = proto.ChangeResult.model_construct(
             seq=item.change.seq, status=status, code=None, message=None, conflict_ids=conflict_ids,
             clamped=bool(item.stored), stamps=item.stored, fields=item.cleaned,
-            version=batch.rows[key]["version"] if status != "duplicate" and key in batch.touched else None)
+            version=batch.rows[key]["version"] if status != "duplicate" and key in batch.touched else None,
+            prior_version=_prior_version(batch, key, status))
     residents = {row_id: batch.rows[(table, row_id)] for table, row_id in batch.touched if table == "resident"}
     record_information(conn, list(residents), now, "phone", rows=residents)
     for item in fresh:
@@ -212,6 +214,15 @@ def _apply(conn: Connection, user_id: str, device_id: str, scope: Scope, request
         conn.execute(update(_DEVICE).where(_DEVICE.c.id == device_id)
                      .values(last_seq=last_seq, last_stamp=stamper.last or ""))
     return last_seq
+
+
+def _prior_version(batch: Batch, key: tuple[str, str], status: str) -> int | None:
+    """The row's version before this push, when the device's row equals the stored one once it takes the new
+    version: every sent clock key won the merge, the server kept the values as sent (or named the cleaned ones)
+    and changed nothing beyond them. The phone then settles the row by its version alone."""
+    if status != "applied" or key not in batch.own or key in batch.not_own or key in batch.lost:
+        return None
+    return batch.own[key]
 
 
 def _earlier_rejections(conn: Connection, device_id: str, seqs: list[int]) -> dict[int, proto.ChangeResult]:
@@ -550,6 +561,8 @@ def apply_change(batch: Batch, item: Prepared, user_id: str, device_id: str, sco
         batch.created.discard(key)
         raise Rejected(proto.REJECT_OUTSIDE_AREA, "This record is outside your areas.")
     _note_own(batch, item, key, row)
+    if not _all_won(outcome.stamps, incoming):
+        batch.lost.add(key)
     batch.rows[key] = merged
     columns = batch.touched.setdefault(key, {"stamps", "deleted", "updated_by"})
     if key not in batch.created:  # (a new row is inserted whole)
@@ -559,6 +572,16 @@ def apply_change(batch: Batch, item: Prepared, user_id: str, device_id: str, sco
     ids = [_record_conflict(batch, spec, change, merged, conflict, user_id, device_id, now)
            for conflict in outcome.conflicts]
     return ("conflict" if ids else "applied"), ids
+
+
+def _all_won(stamps: dict[str, str], incoming: IncomingChange) -> bool:
+    """Whether the merged row holds every clock key of the change with the change's own stamp (nothing lost)."""
+    if any(stamps.get(key) != stamp for key, stamp in incoming.stamps.items()):
+        return False
+    if incoming.delete_stamp is not None and stamps.get(DELETED_KEY) != incoming.delete_stamp:
+        return False
+    return all(stamps.get(set_key(name, element)) == stamp
+               for name, ops in incoming.set_ops.items() for element, _present, stamp in ops)
 
 
 def _note_own(batch: Batch, item: Prepared, key: tuple[str, str], before: dict[str, Any]) -> None:

@@ -72,14 +72,14 @@ def test_first_sync_brings_exactly_the_coordinators_area(cloud, phones):
     assert_same_as_server(cloud, phone)
 
 
-def test_the_first_page_of_a_pull_is_a_small_one_and_the_rest_full(cloud, phones, monkeypatch):
+def test_the_first_page_of_a_pull_is_a_small_one_and_the_next_ones_grow_to_full(cloud, phones, monkeypatch):
     # the phone starts applying rows sooner, while the server reads the next page (mobile.sync.engine)
-    monkeypatch.setattr(engine_module, "FIRST_PAGE_SIZE", 2)
+    monkeypatch.setattr(engine_module, "FIRST_PAGE_SIZE", 1)
     phone = phones()
-    summary = phone.sync(page_size=5)
+    summary = phone.sync(page_size=3)
     limits = phone.transport.pull_limits
-    assert limits[0] == 2 and set(limits[1:]) == {5}
-    assert summary.pulled > 2 + 5  # (so more than two pages came)
+    assert limits[:2] == [1, 2] and set(limits[2:]) == {3}
+    assert summary.pulled > 1 + 2 + 3  # (so more than three pages came)
     assert_same_as_server(cloud, phone)
     monkeypatch.setattr(engine_module, "FIRST_PAGE_SIZE", 250)
     phone.transport.pull_limits.clear()
@@ -88,7 +88,7 @@ def test_the_first_page_of_a_pull_is_a_small_one_and_the_rest_full(cloud, phones
 
 
 def test_new_rows_edited_again_before_the_push_settle_as_the_server_stored_them(cloud, phones):
-    # settled by their version alone (``_new_rows_as_sent``) when the local row is the answered changes' merge
+    # settled by their version alone (``_rows_as_sent``) when the local row is the answered changes' merge
     phone = phones()
     phone.sync()
     once = new_household(phone, cloud)
