@@ -309,10 +309,10 @@ def _rows_as_sent(conn: Connection, answered: Mapping[tuple[str, str], list[tupl
                     {"ids": part}):
                 key, stamps, version = (table, row_id), stamps or {}, version or 0
                 written = _written_stamps(answered[key])
-                prior = set(priors.get(key, ()))
+                given = priors.get(key, [])  # every change of the row must name the local version
                 if version == 0 and stamps == written:
                     quick.append(key)
-                elif (version and prior == {version} and len(priors[key]) == len(answered[key])
+                elif (version and len(given) == len(answered[key]) and set(given) == {version}
                       and DELETED_KEY not in written and all(stamps.get(k) == s for k, s in written.items())):
                     quick.append(key)
     return quick
