@@ -20,11 +20,15 @@ MAX_CURSOR = 2**31 - 1  # versions are 32-bit integer columns on PostgreSQL (a l
 
 
 @router.post("/push", response_model=proto.PushResponse, responses=error_responses(400))
-def push(body: proto.PushRequest, caller: CurrentDevice, scope: ScopeDep, conn: ConnDep,
-         now: ServerNow, response: Response) -> proto.PushResponse:
-    """Apply a batch of changes; every change gets its own answer (applied, duplicate, conflict, rejected)."""
-    response.headers["Accept-Encoding"] = ACCEPTED_ENCODINGS  # what the next push body may be compressed with
-    return sync_push.push_changes(conn, caller.user_id, caller.device_id, scope, body, now)
+def push(request: Request, body: proto.PushRequest, caller: CurrentDevice, scope: ScopeDep, conn: ConnDep,
+         now: ServerNow) -> Response:
+    """Apply a batch of changes; every change gets its own answer (applied, duplicate, conflict, rejected).
+
+    The answer is compressed like a pulled page (the answers of 357 new rows were 60 kB of JSON), its
+    results without default fields (``PushResponse.wire``); ``Accept-Encoding`` tells the phone what the next
+    push body may be compressed with."""
+    return json_response(sync_push.push_changes(conn, caller.user_id, caller.device_id, scope, body, now).wire(),
+                         request)
 
 
 @router.get("/pull", response_model=proto.PullResponse, responses=error_responses(410))

@@ -66,6 +66,7 @@ class FaultyTransport(httpx.BaseTransport):
         self.faults: list[Fault] = []
         self.pushes: list[bytes] = []
         self.encodings: list[str] = []  # each push body's Content-Encoding
+        self.answers: list[tuple[str, int]] = []  # each push answer's Content-Encoding and bytes as they came
         self.handled: list[str] = []
         self.pull_limits: list[int] = []  # the rows each pull request asked for
 
@@ -90,6 +91,11 @@ class FaultyTransport(httpx.BaseTransport):
                                else zstandard.ZstdDecompressor().decompress(body) if encoding == "zstd" else body)
         response = self.inner.handle_request(request)
         self.handled.append(kind)
+        if kind == "push":  # the body as it came, handed on as it came
+            raw = b"".join(response.iter_raw())
+            self.answers.append((response.headers.get("content-encoding", ""), len(raw)))
+            response = httpx.Response(response.status_code, headers=response.headers, stream=httpx.ByteStream(raw),
+                                      request=request)
         if fault is not None:  # "after": the server committed, the answer never arrives
             response.read()
             raise httpx.ReadError("injected: connection lost before the answer", request=request)

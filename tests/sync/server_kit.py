@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 
 from server.services.change_log import LogEntry, record_changes
 from server.services.sync_rows import row_scope
+from shared import sync_protocol as proto
 from shared.hlc import HybridClock
 from shared.models import MODEL_BY_TABLE, new_id
 from shared.sync_schema import SYNC_SPECS
@@ -77,6 +78,7 @@ class TestPhone:
         assert response.status_code == 200, response.text
         self.token = response.json()["token"]
         self.device_id = response.json()["device_id"]
+        self.wire_answer: dict[str, Any] = {}  # the latest push answer as it came
         self.clock = HybridClock(self.device_id)
         self.offset = clock_offset_ms
         self.seq = 0
@@ -114,8 +116,9 @@ class TestPhone:
                                     json={"device_id": self.device_id, "changes": changes})
         assert response.status_code == expect, response.text
         if expect == 200:
-            self.clock.observe(response.json()["server_stamp"])
-            return response.json()
+            self.wire_answer = response.json()  # as sent: results leave out their default fields
+            self.clock.observe(self.wire_answer["server_stamp"])
+            return proto.PushResponse.model_validate(self.wire_answer).model_dump(mode="json")  # as a phone reads it
         return response
 
     def pull(self, limit: int = 500) -> list[dict[str, Any]]:

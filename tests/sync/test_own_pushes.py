@@ -57,6 +57,8 @@ def test_the_pull_skips_only_rows_the_pushing_phone_holds_as_stored(setup):
     # cleaned by the server: the answer carries the stored value, so the phone need not download the row
     assert answer["results"][1]["fields"] == {"phone": "13900139000"} and resident.id not in rows
     assert answer["results"][0]["fields"] == {} == answer["results"][2]["fields"]
+    sent = phone.wire_answer["results"]  # nothing cleaned, nothing refused: the answer as sent leaves those out
+    assert "fields" not in sent[0] and "code" not in sent[0] and sent[1]["fields"] == {"phone": "13900139000"}
     assert rows[other.id]["fields"]["notes"] == "同事改的"  # merged with another's change: sent back
     assert {r["version"] for r in rows.values()} >= {versions[other.id]}
     # without the parameters, or for any other device, nothing is skipped

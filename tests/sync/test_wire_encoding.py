@@ -35,6 +35,23 @@ def test_push_bodies_turn_zstd_after_the_first_answer_and_carry_the_same_changes
     phone.close()
 
 
+def test_a_push_answer_comes_compressed_without_default_fields_and_the_phone_reads_it_whole(cloud, tmp_path):
+    phone = Phone(cloud, "coord_a1", tmp_path / "phone")
+    phone.sync()
+    households = [row["id"] for row in phone.store.all_rows("household")]
+    for index in range(60):  # answers of 60 changes: about 5 kB of JSON
+        phone.store.save("household", {"notes": f"第{index}次走访"}, row_id=households[index % len(households)],
+                         now=phone.now())
+    phone.transport.answers.clear()
+    phone.sync()
+    encoding, size = phone.transport.answers[0]
+    assert encoding in ("zstd", "gzip") and size < 1500, phone.transport.answers
+    assert phone.store.pending_count() == 0
+    kept = {row["id"]: row["version"] for row in phone.store.all_rows("household")}
+    assert all(kept[h] == cloud.row("household", h)["version"] for h in households)  # versions from the answers
+    phone.close()
+
+
 def test_a_pull_page_comes_zstd_to_a_phone_that_takes_it_and_gzip_to_one_that_does_not(cloud):
     import httpx
 
