@@ -133,6 +133,8 @@ def ensure_shadow(conn: Connection, cipher: CellCipher, table: str, row_id: str,
 def pending_keys(conn: Connection, row_ids: list[str]) -> dict[tuple[str, str], set[str]]:
     """The stamps keys written by unpushed changes, per (table, row id)."""
     found: dict[tuple[str, str], set[str]] = defaultdict(set)
+    if not row_ids or conn.exec_driver_sql(f"SELECT 1 FROM {OUTBOX.name} LIMIT 1").first() is None:
+        return found  # nothing pending (a pull after the push, as a sync goes): no id list to send SQLite
     for part in _chunks(row_ids):
         stmt = select(OUTBOX.c.table_name, OUTBOX.c.row_id, OUTBOX.c.clock_keys).where(
             OUTBOX.c.row_id.in_(bindparam("ids", expanding=True)))
