@@ -61,29 +61,34 @@ def _stop_on_signal(signum, _frame):
     raise SystemExit(128 + signum)  # unwinds through every `finally`: servers stopped, databases dropped
 
 
-def run_peer(peer: str, args: argparse.Namespace, workload, files: dict[str, Path]) -> dict:
-    runs, wire = [], None
+def run_once(peer: str, i: int, args: argparse.Namespace, workload, files: dict[str, Path]) -> dict:
+    """Run ``i`` of one peer on a fresh server and fresh phones."""
     family, kind = peer.split("-", 1)
-    for i in range(1, args.runs + 1):
-        say(f"{peer}: run {i} of {args.runs}")
-        folder = args.workdir / "runs" / f"{peer}-{i}"
-        if family == "doorstep":
-            runs.append(doorstep_side.run(kind, workload, folder, args.timeout, lambda m: say(f"  {peer}: {m}")))
-        else:
-            runs.append(pouch_side.run(kind, args.workdir, files["rows"], files["updates"], folder, args.timeout))
-        say(f"{peer}: " + "  ".join(f"{s} {runs[-1]['steps'][s]['seconds']:.2f}s" for s in STEPS))
-    if family == "pouchdb":
-        say(f"{peer}: one more run through the byte counter")
-        wire = pouch_side.run(kind, args.workdir, files["rows"], files["updates"],
-                              args.workdir / "runs" / f"{peer}-wire", args.timeout, metered=True)
-    return {"runs": runs, "wire": wire, "summary": summarize(runs, wire)}
+    say(f"{peer}: run {i} of {args.runs}")
+    folder = args.workdir / "runs" / f"{peer}-{i}"
+    if family == "doorstep":
+        run = doorstep_side.run(kind, workload, folder, args.timeout, lambda m: say(f"  {peer}: {m}"))
+    else:
+        run = pouch_side.run(kind, args.workdir, files["rows"], files["updates"], folder, args.timeout)
+    say(f"{peer}: " + "  ".join(f"{s} {run['steps'][s]['seconds']:.2f}s" for s in STEPS))
+    return run
+
+
+def wire_run(peer: str, args: argparse.Namespace, files: dict[str, Path]) -> dict | None:
+    """PouchDB's bytes: one more run through the byte counter (kept out of its timed runs)."""
+    family, kind = peer.split("-", 1)
+    if family != "pouchdb":
+        return None
+    say(f"{peer}: one more run through the byte counter")
+    return pouch_side.run(kind, args.workdir, files["rows"], files["updates"], args.workdir / "runs" / f"{peer}-wire",
+                          args.timeout, metered=True)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=10_000, help="residents (default 10000)")
     parser.add_argument("--updates", type=int, default=1_000, help="residents edited again (default 1000)")
-    parser.add_argument("--runs", type=int, default=1, help="timed runs per peer (default 1); medians are shown")
+    parser.add_argument("--runs", type=int, default=1, help="timed runs per peer (default 1), taken round by round (every peer once, then again); medians are shown")
     parser.add_argument("--peers", nargs="+", choices=PEERS, default=list(DEFAULT_PEERS), metavar="PEER",
                         help=f"any of {', '.join(PEERS)} (default: {' '.join(DEFAULT_PEERS)})")
     parser.add_argument("--json", type=Path, help="write every figure to this file")
@@ -117,14 +122,21 @@ def main() -> int:
     for peer, why in skipped.items():
         say(f"skipping {peer}: {why}")
 
-    results: dict[str, dict] = {}
-    for peer in args.peers:
-        if peer not in skipped:
+    # Round by round (run 1 of every peer, then run 2, ...): a machine that speeds up or slows down during
+    # the bench weighs on every peer alike, so the ratios hold.
+    runs: dict[str, list[dict]] = {peer: [] for peer in args.peers if peer not in skipped}
+    wires: dict[str, dict | None] = {}
+    for i in range(1, args.runs + 1):
+        for peer in [p for p in runs if p not in skipped]:
             try:
-                results[peer] = run_peer(peer, args, workload, files)
+                runs[peer].append(run_once(peer, i, args, workload, files))
+                if i == args.runs:
+                    wires[peer] = wire_run(peer, args, files)
             except Exception as error:  # one peer's failure is reported; the others still run
                 skipped[peer] = f"failed: {type(error).__name__}: {error}"
                 say(f"{peer} {skipped[peer]} (its folder under {args.workdir / 'runs'} is kept)")
+    results = {peer: {"runs": done, "wire": wires.get(peer), "summary": summarize(done, wires.get(peer))}
+               for peer, done in runs.items() if peer not in skipped}
     summary = {peer: r["summary"] for peer, r in results.items()}
 
     print(f"\n{workload.residents:,} residents + {workload.households:,} households "
