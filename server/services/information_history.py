@@ -15,7 +15,7 @@ from sqlalchemy import Connection, func, select
 
 from server.services import bulk
 from server.services.coverage_sql import INFORMATION, RESIDENT, in_ids
-from shared.models import new_id
+from server.services.record_ids import record_ids
 from shared.validation import missing_fields
 
 CHUNK = 1000
@@ -63,7 +63,8 @@ def record_information(conn: Connection, resident_ids: Iterable[str], at: dateti
             missing = missing_fields(resident)
             state = (not missing, missing)
             if known.get(resident["id"]) != state:
-                new_rows.append({"id": new_id(), "resident_id": resident["id"], "grid_id": resident["grid_id"],
+                new_rows.append({"resident_id": resident["id"], "grid_id": resident["grid_id"],
                                  "recorded_at": at, "complete": not missing, "missing": missing, "source": source})
-    bulk.insert_rows(conn, INFORMATION, new_rows)
+    ids = record_ids(at, len(new_rows))  # time first: appended to the key's index, however large the table
+    bulk.insert_rows(conn, INFORMATION, [{"id": record_id, **row} for record_id, row in zip(ids, new_rows, strict=True)])
     return len(new_rows)

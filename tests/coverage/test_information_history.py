@@ -1,6 +1,7 @@
 """Information as it stood at a period's end: a phone number filled in December leaves October's rate alone."""
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime, timezone
 
 from sqlalchemy import select
@@ -53,6 +54,11 @@ def test_a_field_filled_later_does_not_change_an_earlier_period(any_engine, monk
     assert [(r["complete"], r["missing"], r["source"]) for r in records] == [
         (False, ["phone"], "phone"), (True, [], "phone")]
     assert records[0]["recorded_at"].date() == date(2026, 10, 20)
+    # keys of their sync time, time first (UUIDv7): the later record's key sorts after the earlier one's
+    keys = [uuid.UUID(r["id"]) for r in records]
+    assert [k.version for k in keys] == [7, 7] and records[0]["id"] < records[1]["id"]
+    assert [k.int >> 80 for k in keys] == [int(at(2026, 10, 20, 2).timestamp() * 1000),
+                                           int(at(2026, 12, 3, 2).timestamp() * 1000)]
 
     def added(label):  # what the new person adds: (registered, entered, complete)
         return tuple(a - b for a, b in zip(after[label], before[label], strict=True))
