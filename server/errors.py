@@ -31,6 +31,7 @@ internal                       500     a bug; nothing about it is sent
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -95,11 +96,18 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {status: {"model": ErrorBody} for status in statuses}
 
 
+_LOC_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
+
+
 def validation_details(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
-    """Where and why each field failed, without the values sent (``input`` and ``ctx`` are dropped)."""
+    """Where and why each field failed, without the values sent (``input`` and ``ctx`` are dropped).
+
+    A place is named by positions and names shaped like field names; any other key the client sent (an unknown
+    key may be a value: a person's name, an ID number) shows as ``?``."""
     return [
-        {"loc": ".".join(str(part) for part in error.get("loc", ())), "type": str(error.get("type", "")),
-         "msg": str(error.get("msg", ""))}
+        {"loc": ".".join(str(part) if isinstance(part, int) or _LOC_NAME.fullmatch(str(part)) else "?"
+                         for part in error.get("loc", ())),
+         "type": str(error.get("type", "")), "msg": str(error.get("msg", ""))}
         for error in errors
     ]
 

@@ -61,6 +61,17 @@ def test_unknown_field_is_422_naming_the_field_without_its_value(admin, sqlite_e
     assert _user_count(sqlite_engine) == 5
 
 
+def test_an_unknown_key_that_is_not_a_field_name_is_not_echoed(admin, sqlite_engine):
+    """An unknown key may be a value (a person's name, an ID number): its place shows as ``?``."""
+    for key in ("王芳", SECRET, "13800138000"):
+        response = admin.post(USERS, json={**_new_user(), key: None})
+        _is_error(response, 422, "request.invalid")
+        assert response.json()["details"] == [
+            {"loc": "body.?", "type": "extra_forbidden", "msg": "Extra inputs are not permitted"}]
+        assert key not in response.text
+    assert _user_count(sqlite_engine) == 5
+
+
 def test_wrong_types_are_422(admin, sqlite_engine):
     response = admin.post(USERS, json=_new_user(display_name=12, area_ids="not a list", password=SECRET + "!" * 300))
     _is_error(response, 422, "request.invalid")
