@@ -28,6 +28,7 @@ from sqlalchemy import JSON, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from shared.protected import ProtectedJSON, ProtectedText
+from shared.stamps_column import StampsJSON
 
 
 def new_id() -> str:
@@ -78,7 +79,7 @@ class SyncedRow(SQLModel):
     id: str = _id_field()
     version: int = Field(default=0, index=True)
     deleted: bool = Field(default=False)
-    stamps: dict = Field(default_factory=dict, sa_type=JSON)
+    stamps: dict = Field(default_factory=dict, sa_type=StampsJSON)  # stored packed (shared.stamps_column)
     updated_by: Optional[str] = Field(default=None, max_length=36)
 
 
