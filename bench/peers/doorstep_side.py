@@ -140,6 +140,7 @@ def run(kind: str, workload: Workload, folder: Path, timeout: float, say: Callab
                 summary = SyncSummary()
                 phone.engine.pull(summary, quiet)
                 phone.store.set_meta("last_sync_at", datetime.now(timezone.utc).isoformat())
+                phone.store.reclaim_space()  # as sync() ends: the pushed outbox's pages go back to the system
                 return summary
             return action
 
