@@ -88,7 +88,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=10_000, help="residents (default 10000)")
     parser.add_argument("--updates", type=int, default=1_000, help="residents edited again (default 1000)")
-    parser.add_argument("--runs", type=int, default=1, help="timed runs per peer (default 1), taken round by round (every peer once, then again); medians are shown")
+    parser.add_argument("--runs", type=int, default=1,
+                        help="timed runs per peer (default 1), peers taking turns run by run; medians are shown")
     parser.add_argument("--peers", nargs="+", choices=PEERS, default=list(DEFAULT_PEERS), metavar="PEER",
                         help=f"any of {', '.join(PEERS)} (default: {' '.join(DEFAULT_PEERS)})")
     parser.add_argument("--json", type=Path, help="write every figure to this file")

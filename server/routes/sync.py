@@ -24,9 +24,8 @@ def push(request: Request, body: proto.PushRequest, caller: CurrentDevice, scope
          now: ServerNow) -> Response:
     """Apply a batch of changes; every change gets its own answer (applied, duplicate, conflict, rejected).
 
-    The answer is compressed like a pulled page (the answers of 357 new rows were 60 kB of JSON), its
-    results without default fields (``PushResponse.wire``); ``Accept-Encoding`` tells the phone what the next
-    push body may be compressed with."""
+    The answer is compressed like a pulled page, its results without default fields (``PushResponse.wire``);
+    ``Accept-Encoding`` tells the phone what the next push body may be compressed with."""
     return json_response(sync_push.push_changes(conn, caller.user_id, caller.device_id, scope, body, now).wire(),
                          request)
 
