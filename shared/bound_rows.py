@@ -9,18 +9,23 @@ for one ``executemany`` or ``COPY``; the server and the phone run the statement.
 """
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Any, Mapping, Sequence
 
 from sqlalchemy import Table
 
 
 def bound_tuples(dialect: Any, table: Table, names: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> list[tuple]:
-    """``rows`` (each holding every name in ``names``) as tuples of bound values, in ``names`` order."""
+    """``rows`` (each holding every name in ``names``) as tuples of bound values, in ``names`` order.
+
+    Built column by column (``map`` over ``itemgetter`` and each processor, then ``zip``): a row-by-row
+    generator cost a function call per value, a quarter of a new resident's write."""
     unknown = [name for name in names if name not in table.c]
     if unknown:
         raise ValueError(f"{table.name}: no such column(s): {', '.join(unknown)}")
-    processors = [table.c[name].type._cached_bind_processor(dialect) for name in names]
-    if not any(processors):
-        return [tuple(row[name] for name in names) for row in rows]
-    pairs = list(zip(names, processors, strict=True))
-    return [tuple(row[name] if process is None else process(row[name]) for name, process in pairs) for row in rows]
+    columns = []
+    for name in names:
+        process = table.c[name].type._cached_bind_processor(dialect)
+        values = map(itemgetter(name), rows)
+        columns.append(list(values if process is None else map(process, values)))
+    return list(zip(*columns, strict=True)) if columns else [() for _row in rows]

@@ -136,12 +136,18 @@ class CellCipher:
         return hmac.digest(self._search_key, message, "sha256").hex()  # (one call into OpenSSL)
 
 
+def id_full_digest(cipher: CellCipher, id_number: str) -> str:
+    """The ``full`` hash of ``id_search_digests``: enough to tell whether a row's stored hashes are current."""
+    return cipher.id_digest("full", id_number.strip().upper())
+
+
+def id_part_digests(cipher: CellCipher, id_number: str) -> dict[str, str]:
+    """The other hashes of ``id_search_digests``: of the number's last 4 and 6 characters."""
+    value = id_number.strip().upper()
+    return {kind: cipher.id_digest(kind, value[-size:]) for kind, size in (("last4", 4), ("last6", 6))
+            if len(value) >= size}
+
+
 def id_search_digests(cipher: CellCipher, id_number: str) -> dict[str, str]:
     """The hashes stored for one ID number: the whole number and its last 4 and 6 characters."""
-    value = id_number.strip().upper()
-    digests = {"full": cipher.id_digest("full", value)}
-    if len(value) >= 4:
-        digests["last4"] = cipher.id_digest("last4", value[-4:])
-    if len(value) >= 6:
-        digests["last6"] = cipher.id_digest("last6", value[-6:])
-    return digests
+    return {"full": id_full_digest(cipher, id_number), **id_part_digests(cipher, id_number)}

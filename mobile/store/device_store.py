@@ -445,6 +445,8 @@ class DeviceStore:
         server_ms = parse_stamp(server_stamp).physical_ms
         offset = server_ms - epoch_ms(local_now)
         wrong = abs(offset) > CLOCK_TOLERANCE_MS
+        if not wrong and not self.get_meta(CLOCK_OFFSET_META) and not self.get_meta(CLOCK_NOTICE_META):
+            return None  # the clocks agree, as they did: nothing to write (asked after every page and batch)
         with self._tx.write() as conn:
             if wrong != bool(self._meta_in(conn, CLOCK_OFFSET_META)) or wrong:
                 self._set_meta_in(conn, CLOCK_OFFSET_META, offset if wrong else 0)

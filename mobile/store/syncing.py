@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 from sqlalchemy import Connection, bindparam, delete, insert, select
 
-from mobile.store.crypto import CellCipher, id_search_digests
+from mobile.store.crypto import CellCipher, id_full_digest, id_part_digests
 from mobile.store.db import ID_HASH, OUTBOX, REJECTED, SHADOW
 from mobile.store.rows import (
     columns,
@@ -79,20 +79,21 @@ def _index_id_numbers(conn: Connection, cipher: CellCipher, rows: list[Mapping[s
     A row's hashes are current when its stored ``full`` hash is the one of its
     number now (none for a deleted row or one without a number).
     """
-    digests = {r["id"]: id_search_digests(cipher, r["id_number"]) if r.get("id_number") and not r.get("deleted")
-               else {} for r in rows}
+    numbers = {r["id"]: r["id_number"] if r.get("id_number") and not r.get("deleted") else None for r in rows}
+    full = {row_id: id_full_digest(cipher, number) if number else None for row_id, number in numbers.items()}
     stored: dict[str, str] = {}
-    for part in _chunks(list(digests)):
+    for part in _chunks(list(full)):
         stored.update(conn.exec_driver_sql(
             f"SELECT row_id, digest FROM {ID_HASH.name} WHERE kind = 'full' "
             "AND row_id IN (SELECT value FROM json_each(?))", (json.dumps(part),)).all())
-    stale = [row_id for row_id, found in digests.items() if stored.get(row_id) != found.get("full")]
+    stale = [row_id for row_id, digest in full.items() if stored.get(row_id) != digest]
     if not stale:
         return
     for part in _chunks(stale):
         conn.exec_driver_sql(f"DELETE FROM {ID_HASH.name} WHERE row_id IN (SELECT value FROM json_each(?))",
                              (json.dumps(part),))
-    hashes = [(row_id, kind, digest) for row_id in stale for kind, digest in digests[row_id].items()]
+    hashes = [(row_id, kind, digest) for row_id in stale if numbers[row_id]
+              for kind, digest in (("full", full[row_id]), *id_part_digests(cipher, numbers[row_id]).items())]
     if hashes:
         conn.exec_driver_sql(f"INSERT INTO {ID_HASH.name} (row_id, kind, digest) VALUES (?, ?, ?)", hashes)
 
