@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from functools import lru_cache
@@ -171,9 +172,24 @@ def encode_row(table: str, values: Mapping[str, Any]) -> dict[str, Any]:
 
 def decode_row(table: str, values: Mapping[str, Any]) -> dict[str, Any]:
     """``decode_value`` for every field; ValueError for a field that does not sync."""
-    text = text_fields(table)
-    return {name: value if type(value) is str and name in text else decode_value(table, name, value)
+    as_is = kept_types(table)
+    return {name: value if type(value) in as_is.get(name, ()) else decode_value(table, name, value)
             for name, value in values.items()}
+
+
+@lru_cache(maxsize=None)
+def kept_types(table: str) -> dict[str, frozenset[type]]:
+    """Per synced field, the JSON types ``decode_value`` returns unchanged whatever the value (text for a text
+    column, true/false for a flag, lists and objects for JSON, null where allowed): a row's values of these
+    types need no call. Numbers and dates are always checked (ranges, formats)."""
+    kept: dict[str, frozenset[type]] = {}
+    for name in SYNC_SPECS[table].fields:
+        info = column_info(table, name)
+        types = {"str": {str}, "bool": {bool}, "json": {list, dict, str, bool, int}}.get(info.kind, set())
+        if info.nullable or info.kind == "json":
+            types.add(type(None))
+        kept[name] = frozenset(types)
+    return kept
 
 
 @lru_cache(maxsize=None)
@@ -270,12 +286,16 @@ def _cleaner(table: str, field: str) -> Callable[[Any, date], Any]:
     multiline, limit = field in MULTILINE_FIELDS, info.max_length
     vocabulary = CODE_FIELDS.get((table, field))
     codes = vocabulary._value2member_map_ if vocabulary is not None else {}
-    normalize = validation.normalize_text
+    normalize, nfc = validation.normalize_text, unicodedata.normalize
+    controls = validation.control_characters(allow_newlines=multiline)
 
     def clean_text(value: Any, _today: date) -> Any:
         if type(value) is str and value in codes:
             return value  # a code as the vocabulary spells it: nothing to normalise, strip or refuse
-        text = normalize(value, field=field, allow_newlines=multiline)
+        if type(value) is str and not controls.search(value):
+            text = nfc("NFC", value).strip()  # ``normalize_text`` of text it accepts, without its two calls
+        else:
+            text = normalize(value, field=field, allow_newlines=multiline)  # (raises what it refuses)
         if limit is not None and len(text) > limit:
             raise _bad(table, field, f"must be at most {limit} characters")
         if vocabulary is not None and text not in vocabulary._value2member_map_:
@@ -285,12 +305,32 @@ def _cleaner(table: str, field: str) -> Callable[[Any, date], Any]:
     return clean_text
 
 
+@lru_cache(maxsize=None)
+def _cleaners(table: str) -> dict[str, Callable[[Any, date], Any]]:
+    """``_cleaner`` of every synced field of a table, those that keep every value left out."""
+    return {name: clean for name in SYNC_SPECS[table].fields if (clean := _cleaner(table, name)) is not _as_is}
+
+
 def clean_row(table: str, values: Mapping[str, Any], *, today: date) -> dict[str, Any]:
     """``clean_value`` for every field, then the checks between fields of one row."""
-    cleaned = {name: None if value is None else _cleaner(table, name)(value, today)
-               for name, value in values.items()}
+    return clean_row_changes(table, values, today=today)[0]
+
+
+def clean_row_changes(table: str, values: Mapping[str, Any], *, today: date) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``clean_row``, and the fields whose value the cleaning changed (name -> the cleaned value)."""
+    cleaners = _cleaners(table)
+    if not SYNC_SPECS[table].field_set.issuperset(values):
+        for name in values:
+            _cleaner(table, name)  # ValueError for the first field that does not sync
+    cleaned, changed = dict(values), {}
+    for name in [name for name in values if name in cleaners]:
+        value = values[name]
+        if value is not None:
+            cleaned[name] = kept = cleaners[name](value, today)
+            if kept != value:
+                changed[name] = kept
     if table == "status_record" and "kind" in cleaned and "value" in cleaned:
         allowed = STATUS_VALUES.get(cleaned["kind"], frozenset())
         if cleaned["value"] not in allowed:
             raise _bad(table, "value", f"is not a value of kind {cleaned['kind']}")
-    return cleaned
+    return cleaned, changed

@@ -140,6 +140,11 @@ _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 _CONTROL_EXCEPT_NEWLINES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
+def control_characters(*, allow_newlines: bool = False) -> re.Pattern:
+    """What ``normalize_text`` refuses in a text: one search of it tells whether it would."""
+    return _CONTROL_EXCEPT_NEWLINES if allow_newlines else _CONTROL
+
+
 def normalize_text(value: str, *, field: str = "text", allow_newlines: bool = False) -> str:
     """Free text as typed, in NFC, surrounding whitespace stripped; full-width punctuation is kept.
 

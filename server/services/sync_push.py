@@ -51,12 +51,12 @@ from shared.merge import (
 )
 from shared.models import MODEL_BY_TABLE, ChangeLog, Device, PushRejection
 from shared.sync_codec import (
-    clean_row,
+    clean_row_changes,
     clean_set_element,
     column_info,
     decode_value,
     encode_value,
-    text_fields,
+    kept_types,
 )
 from shared.sync_schema import SYNC_SPECS, SyncSpec
 
@@ -319,9 +319,8 @@ def prepare(change: proto.Change, device_id: str, now_ms: int, today) -> Prepare
         raise Rejected(proto.REJECT_READ_ONLY, "Only the server writes: " + ", ".join(server_only))
     try:
         decoded = _decode(spec.table, change.fields)
-        values = clean_row(spec.table, dict(decoded), today=today)
-        # fields the cleaning changed (not sets: their elements travel as operations): the answer carries them
-        cleaned = {name: value for name, value in values.items() if value != decoded.get(name)}
+        # with the fields the cleaning changed (not sets: their elements travel as operations): the answer carries them
+        values, cleaned = clean_row_changes(spec.table, decoded, today=today)
         as_sent = not (cleaned.keys() & set(spec.sets)) and all(
             clean_set_element(spec.table, name, op.element) == op.element
             for name, ops in change.set_ops.items() for op in ops)
@@ -334,7 +333,7 @@ def prepare(change: proto.Change, device_id: str, now_ms: int, today) -> Prepare
     except ValueError as error:
         raise Rejected(proto.REJECT_INVALID_VALUE, str(error)) from None
     for group in written & spec.groups.keys():
-        if any(member not in values for member in spec.groups[group]):
+        if not values.keys() >= _members(spec.table, group):
             raise Rejected(proto.REJECT_INVALID_VALUE, f"The fields of group {group} change together.")
     stamps = sent_stamps
     if spec.append_only:
@@ -348,6 +347,11 @@ def prepare(change: proto.Change, device_id: str, now_ms: int, today) -> Prepare
     incoming = IncomingChange(values=values, stamps=stamps, base=change.base, set_ops=set_ops, device_id=device_id)
     return Prepared(change, spec, incoming, clamp.ahead_ms, sent=dict(values) if as_sent else None,
                     cleaned={name: encode_value(spec.table, name, v) for name, v in cleaned.items()} if as_sent else {})
+
+
+@lru_cache(maxsize=None)
+def _members(table: str, group: str) -> frozenset[str]:
+    return frozenset(SYNC_SPECS[table].groups[group])
 
 
 @lru_cache(maxsize=4096)
@@ -392,10 +396,10 @@ _PLAIN = frozenset({str, int, bool, type(None)})  # what most values are: nothin
 def _decode(table: str, fields: dict[str, Any]) -> dict[str, Any]:
     """``sync_codec.decode_row``, with a time that its offset takes past year 1 or 9999 refused by name."""
     decoded = {}
-    fields_of_text = text_fields(table)
+    as_is = kept_types(table)
     for name, value in fields.items():
-        if type(value) is str and name in fields_of_text:
-            decoded[name] = value  # text is its own JSON form (what decode_value returns for a text column)
+        if type(value) in as_is.get(name, ()):
+            decoded[name] = value  # text, flags, lists: their own JSON form (what decode_value returns for them)
             continue
         try:
             decoded[name] = decode_value(table, name, value)

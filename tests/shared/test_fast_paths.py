@@ -114,8 +114,35 @@ def decoded(decode, table, name, value):
 @EXAMPLES
 @given(st.sampled_from(sorted((table, name) for table, spec in SYNC_SPECS.items() for name in spec.fields)),
        st.one_of(st.text(max_size=20), st.integers(), st.booleans(), st.none(), st.lists(st.text(max_size=5)),
+                 st.floats(), st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
                  st.sampled_from(["2026-12-03", "2026-12-03T08:00:00+08:00"])))
 def test_decode_row_gives_what_decode_value_gives_for_every_field(field, value):
+    # decode_row (and the push's own decoding) keeps the values of the types ``kept_types`` names without a call
+    from server.services.sync_push import _decode
+
     table, name = field
-    assert (decoded(lambda t, n, v: sync_codec.decode_row(t, {n: v})[n], table, name, value)
-            == decoded(sync_codec.decode_value, table, name, value))
+    expected = decoded(sync_codec.decode_value, table, name, value)
+    assert decoded(lambda t, n, v: sync_codec.decode_row(t, {n: v})[n], table, name, value) == expected
+    assert decoded(lambda t, n, v: _decode(t, {n: v})[n], table, name, value) == expected
+
+
+@EXAMPLES
+@given(st.sampled_from(sorted(SYNC_SPECS)).flatmap(lambda table: st.tuples(st.just(table), st.dictionaries(
+    st.sampled_from(sorted(SYNC_SPECS[table].fields)),
+    st.one_of(st.none(), st.booleans(), st.text(max_size=12),
+              st.sampled_from(["employed", " 电工 ", "Ｂ栋", "a\u0301", "13800138000", "11010519491231002X"])),
+    max_size=6))))
+def test_clean_row_changes_names_exactly_the_fields_the_cleaning_changed(row):
+    table, values = row
+    try:
+        cleaned, changed = sync_codec.clean_row_changes(table, values, today=date(2026, 12, 3))
+    except (ValueError, TypeError) as error:
+        with_error = type(error)
+        try:
+            sync_codec.clean_row(table, values, today=date(2026, 12, 3))
+        except with_error:
+            return
+        raise AssertionError("clean_row_changes refused what clean_row keeps") from None
+    assert cleaned == sync_codec.clean_row(table, values, today=date(2026, 12, 3))
+    assert list(cleaned) == list(values)
+    assert changed == {name: value for name, value in cleaned.items() if value != values[name]}

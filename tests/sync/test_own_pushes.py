@@ -160,13 +160,15 @@ def test_values_the_server_stores_other_than_sent_come_in_the_answer_not_by_the_
     """A phone whose cleaning lags the server's (an older app): the answer names the stored values, the phone
     merges them, holds the rows as stored, and its pull downloads none of them."""
     from server.services import sync_push
-    from shared.sync_codec import clean_row
+    from shared.sync_codec import clean_row_changes
 
     def stricter(table, values, *, today):  # the server folds notes to upper case; this phone does not
-        cleaned = clean_row(table, values, today=today)
-        return {**cleaned, "notes": cleaned["notes"].upper()} if cleaned.get("notes") else cleaned
+        cleaned, changed = clean_row_changes(table, values, today=today)
+        if cleaned.get("notes"):
+            cleaned["notes"] = changed["notes"] = cleaned["notes"].upper()
+        return cleaned, changed
 
-    monkeypatch.setattr(sync_push, "clean_row", stricter)
+    monkeypatch.setattr(sync_push, "clean_row_changes", stricter)
     cloud = Cloud(coordinators=1)
     phone = Phone(cloud, "coord_a1", tmp_path / "phone")
     try:
