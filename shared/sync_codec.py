@@ -192,12 +192,6 @@ def kept_types(table: str) -> dict[str, frozenset[type]]:
     return kept
 
 
-@lru_cache(maxsize=None)
-def text_fields(table: str) -> frozenset[str]:
-    """The synced fields of a text column: a ``str`` is its own JSON form (what ``decode_value`` returns)."""
-    return frozenset(name for name in SYNC_SPECS[table].fields if column_info(table, name).kind == "str")
-
-
 def is_set_field(table: str, field: str) -> bool:
     spec = SYNC_SPECS.get(table)
     return spec is not None and field in spec.sets
