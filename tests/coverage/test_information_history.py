@@ -66,3 +66,23 @@ def test_a_field_filled_later_does_not_change_an_earlier_period(any_engine, monk
     assert added("2026-09") == (1, 0, 0)  # registered since 1 September, entered only on 20 October
     assert added("2026-10") == (1, 1, 0)  # entered, the phone number still missing at 31 October
     assert added("2026-12") == (1, 1, 1)  # complete from 3 December
+
+
+def test_the_latest_record_is_the_latest_time_then_the_largest_id(any_engine):
+    from server.services.information_history import latest_records
+
+    table = InformationRecord.__table__
+    older, same = at(2026, 10, 1, 2), at(2026, 11, 5, 2)
+    rows = [  # (id, resident, recorded_at, complete, missing)
+        ("00000000-0000-7000-8000-000000000009", "p1", older, True, []),  # the largest id, but an earlier time
+        ("00000000-0000-7000-8000-000000000002", "p1", same, False, ["phone"]),
+        ("00000000-0000-7000-8000-000000000003", "p1", same, False, ["education"]),  # same time, larger id
+        ("00000000-0000-7000-8000-000000000001", "p2", older, False, ["phone"]),
+        ("00000000-0000-7000-8000-000000000004", "p3", same, True, []),
+    ]
+    with any_engine.begin() as conn:
+        conn.execute(table.insert(), [{"id": i, "resident_id": r, "grid_id": "g", "recorded_at": t, "complete": c,
+                                       "missing": m, "source": "phone"} for i, r, t, c, m in rows])
+    with any_engine.connect() as conn:
+        latest = latest_records(conn, ["p1", "p2", "p3", "p4"])
+    assert latest == {"p1": (False, ["education"]), "p2": (False, ["phone"]), "p3": (True, [])}
