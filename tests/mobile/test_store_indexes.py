@@ -36,3 +36,20 @@ def test_a_store_made_with_the_index_loses_it_on_open_and_keeps_its_rows(tmp_pat
     assert not set(PHONE_UNUSED_INDEXES) & _indexes(tmp_path, "resident")
     assert [r["id"] for r in again.find_by_id_number(ID_2)] == [person]
     again.close()
+
+
+def test_residents_and_households_keep_only_the_indexes_the_phone_reads_them_by(tmp_path):
+    store = open_store(tmp_path)
+    home = household(store)
+    person = resident(store, home)
+    resident_indexes = {i for i in _indexes(tmp_path, "resident") if not i.startswith("sqlite_autoindex")}
+    household_indexes = {i for i in _indexes(tmp_path, "household") if not i.startswith("sqlite_autoindex")}
+    assert resident_indexes == {"ix_resident_household_id", "ix_resident_grid_id"}
+    assert household_indexes == {"ix_household_grid_id"}
+    with sqlite3.connect(tmp_path / DB_FILE_NAME) as raw:  # a household's members and a grid's rows use them
+        members = raw.execute("EXPLAIN QUERY PLAN SELECT * FROM resident WHERE deleted = 0 AND household_id = ?",
+                              (home,)).fetchall()
+        grid = raw.execute("EXPLAIN QUERY PLAN SELECT id FROM household WHERE grid_id = ?", ("g",)).fetchall()
+    assert "ix_resident_household_id" in str(members) and "ix_household_grid_id" in str(grid)
+    assert [r["id"] for r in store.rows("resident", household_id=home)] == [person]
+    store.close()
