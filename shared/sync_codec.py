@@ -240,6 +240,8 @@ def clean_set_element(table: str, field: str, element: Any) -> str:
 
 
 def _clean_text(table: str, field: str, value: str, info: ColumnInfo, today: date) -> str | None:
+    if not isinstance(value, str):  # (a decoded row holds text here; a caller's raw cell may not)
+        raise _bad(table, field, "must be text")
     if table == "resident" and field == "name":
         return validation.normalize_name(value) if value.strip() else ""
     if table == "resident" and field == "id_number":

@@ -18,7 +18,7 @@ from typing import Any, Iterable
 from sqlalchemy import Connection, String, cast, or_, select, update
 
 from server.errors import ApiError
-from server.services import field_history
+from server.services import field_history, sync_push
 from server.services.access import load_in_scope
 from server.services.audit import record_event
 from server.services.auth import Caller
@@ -27,7 +27,7 @@ from server.services.scope import Scope
 from server.services.sync_rows import encode_fields, row_scope
 from shared import privacy
 from shared.hlc import HybridClock, parse_stamp
-from shared.merge import DELETED_KEY
+from shared.merge import DELETED_KEY, set_key
 from shared.models import (
     MODEL_BY_TABLE,
     Area,
@@ -41,7 +41,6 @@ from shared.models import (
     UserAccount,
     Visit,
 )
-from shared.sync_codec import clean_row
 from shared.sync_schema import SYNC_SPECS
 
 _AUDIT = AuditEvent.__table__
@@ -140,8 +139,8 @@ def correct_resident(conn: Connection, scope: Scope, caller: Caller, resident_id
     if unknown or not changes:
         raise ApiError(422, "privacy.not_correctable", "These fields cannot be corrected here.",
                        {"fields": unknown})
-    try:
-        cleaned = clean_row("resident", changes, today=_china_today(now))
+    try:  # the JSON values decoded (dates, numbers) and checked as a phone's edit is
+        cleaned = sync_push.checked_fields("resident", changes, today=_china_today(now))
     except ValueError as error:  # messages name the field, never the value
         raise ApiError(422, "sync.invalid_value", str(error)) from None
     changed = {k: v for k, v in cleaned.items() if row.get(k) != v}
@@ -196,8 +195,12 @@ def _server_edit(conn: Connection, user_id: str | None, table_name: str, row: di
     for value in stamps.values():
         clock.observe(value)
     stamp = clock.tick(int(now.timestamp() * 1000))
-    for name in changes:
-        stamps[spec.clock_key(name)] = stamp
+    for name, value in changes.items():
+        if name in spec.sets:  # a set's clock keys are its elements: each one added or taken out gets the stamp
+            for element in set(row.get(name) or ()) ^ set(value or ()):
+                stamps[set_key(name, element)] = stamp
+        else:
+            stamps[spec.clock_key(name)] = stamp
     table = MODEL_BY_TABLE[table_name].__table__
     conn.execute(update(table).where(table.c.id == row["id"]).values(**changes, stamps=stamps, updated_by=user_id))
     record_changes(conn, [row_scope(table_name, row)])

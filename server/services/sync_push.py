@@ -408,6 +408,14 @@ def _decode(table: str, fields: dict[str, Any]) -> dict[str, Any]:
     return decoded
 
 
+def checked_fields(table: str, fields: dict[str, Any], today: date) -> dict[str, Any]:
+    """Fields sent as JSON (a manager's correction), decoded, cleaned and date-checked as a pushed change's are;
+    ``ValueError`` naming the field (never the value) for one that cannot be stored."""
+    values = clean_row_changes(table, _decode(table, fields), today=today)[0]
+    _check_dates(table, values)
+    return values
+
+
 def _check_dates(table: str, values: dict[str, Any]) -> None:
     for name in _date_columns(table).intersection(values):
         value = values[name]

@@ -108,6 +108,31 @@ def test_a_correction_reaches_the_phones_and_the_audit_names_fields_not_values(s
     assert PHONE not in json.dumps(details)
 
 
+def test_a_correction_takes_json_dates_and_sets_and_refuses_wrong_types_keeping_the_card(served):
+    engine, world, client = served
+    person = world.residents["grid_a1"]
+    manager = client.login("manager_a", PASSWORD)
+    url = f"/api/v1/residents/{person.id}/correction"
+    card = client.post(url, token=manager, json={"fields": {"employment_since": "2026-01-05"}})
+    assert card.status_code == 200, card.text  # a date as JSON writes it (it was a 500: no decoding)
+    before = client.post(url, token=manager, json={"fields": {"skills": ["电工", "家政"]}}).json()
+    assert before["employment_since"] == "2026-01-05" and before["skills"] == ["家政", "电工"]
+    for fields in ({"employment_since": "not a day"}, {"employment_since": "1850-01-01"}, {"phone": 13912345678},
+                   {"name": False}, {"address_note": "x"}, {"job_wish_min_wage": "3000"}):
+        refused = client.post(url, token=manager, json={"fields": fields})
+        assert refused.status_code == 422, (fields, refused.text)
+        assert refused.json()["code"] in ("sync.invalid_value", "privacy.not_correctable")
+    with engine.connect() as conn:
+        row = conn.execute(select(Resident.__table__).where(Resident.__table__.c.id == person.id)).mappings().one()
+    assert str(row["employment_since"]) == "2026-01-05" and row["skills"] == ["家政", "电工"]
+    assert "skills|电工" in row["stamps"] and "skills" not in row["stamps"]  # a set is stamped per element
+    client.post(url, token=manager, json={"fields": {"skills": ["家政"]}})
+    phone = TestPhone(client, "coord_a1")
+    pulled = {r["id"]: r for r in phone.pull()}[person.id]
+    assert pulled["fields"]["skills"] == ["家政"] and pulled["fields"]["employment_since"] == "2026-01-05"
+    assert pulled["stamps"]["skills|电工"] > row["stamps"]["skills|电工"]  # taken out after it was put in
+
+
 def test_anonymising_blanks_the_person_and_keeps_every_figure(sqlite_engine, tmp_path):
     tree = demo_tree(sqlite_engine)
     path = shutil.copy(DOCS / "ledger-template.xlsx", tmp_path / "ledger.xlsx")

@@ -97,6 +97,10 @@ def test_clean_normalises_text_names_ids_phones_and_sets():
         ("resident", "skills", [""]),
         ("referral_event", "status", "promoted"),
         ("conflict", "state", "closed"),
+        ("resident", "name", False),  # not text: refused as such (it was an AttributeError)
+        ("resident", "id_number", 110105199003070017),
+        ("resident", "phone", 13912345678),
+        ("household", "address", ["a"]),
     ],
 )
 def test_clean_refuses_bad_values_without_repeating_them(table, field, value):
