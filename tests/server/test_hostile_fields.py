@@ -5,6 +5,8 @@ each top-level field (and each field of a nested object or of a list's first
 object) replaced by a value of another type or shape; each query parameter set
 to text that is not what it takes. Sent as a coordinator, a manager and an
 admin, each signed in again for every route (a route may sign a device out).
+A manager's correction, whose fields are any of a resident's, is tried field by
+field: a wrong value is refused and the stored card stays as it was.
 """
 from __future__ import annotations
 
@@ -101,3 +103,40 @@ def test_no_route_answers_a_wrongly_typed_field_with_a_server_error(sqlite_engin
         client.close()
     assert sent > 2000  # every route was reached with every case
     assert failures == []
+
+
+def test_a_correction_of_any_field_with_a_wrong_value_is_refused_and_changes_nothing(sqlite_engine):
+    from sqlalchemy import select
+
+    from server.services.privacy import NOT_CORRECTABLE
+    from shared.models import Resident
+    from shared.sync_schema import SYNC_SPECS
+
+    world = build_world(sqlite_engine)
+    client = ApiClient(make_app(sqlite_engine), raise_app_exceptions=False)
+    person = world.residents["grid_a1"]
+    table = Resident.__table__
+
+    def stored() -> dict:
+        with sqlite_engine.connect() as conn:
+            return dict(conn.execute(select(table).where(table.c.id == person.id)).mappings().one())
+
+    before, failures = stored(), []
+    try:
+        token = client.login("manager_a", PASSWORD)
+        for name in sorted(set(SYNC_SPECS["resident"].device_fields) - NOT_CORRECTABLE):
+            for wrong in ("2026-13-45", "x" * 3000, "\u0000", -1, 2**63, 1.5, {"a": 1}, ["a", 1]):
+                answer = client.post(f"/api/v1/residents/{person.id}/correction", token=token,
+                                     json={"fields": {name: wrong}})
+                if answer.status_code >= 500:
+                    failures.append(f"{name}={wrong!r}: {answer.status_code}")
+                elif answer.status_code == 200:  # taken: it must be a value the field holds (text, a number)
+                    client.post(f"/api/v1/residents/{person.id}/correction", token=token,
+                                json={"fields": {name: before[name] if not hasattr(before[name], "isoformat")
+                                                 else before[name].isoformat()}})
+    finally:
+        client.close()
+    assert failures == []
+    after = stored()
+    changed = {k for k in before if before[k] != after[k]} - {"stamps", "version", "updated_by"}
+    assert changed == set(), changed
