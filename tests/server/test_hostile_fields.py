@@ -76,7 +76,8 @@ def test_no_route_answers_a_wrongly_typed_field_with_a_server_error(sqlite_engin
     world = build_world(sqlite_engine)
     client = ApiClient(make_app(sqlite_engine), raise_app_exceptions=False)
     person = world.residents["grid_a1"]
-    known = {"resident_id": person.id, "household_id": person.household_id}
+    known = {"resident_id": person.id, "household_id": person.household_id, "grid_id": world.areas["grid_a1"].id,
+             "user_id": world.users["coord_a2"].id, "year": "2026"}  # (a user the test never signs in as)
     spec = client.app.openapi()
     components = spec.get("components", {}).get("schemas", {})
     failures, sent = [], 0
