@@ -71,6 +71,7 @@ STATUS_VALUES: dict[str, frozenset[str]] = {
 }
 MULTILINE_FIELDS = frozenset({"notes", "guidance_notes", "note"})
 WAGE_FIELDS = frozenset({("resident", "job_wish_min_wage"), ("vacancy", "wage_min"), ("vacancy", "wage_max")})
+DISTANCE_FIELD = ("resident", "job_wish_max_distance_km")  # a number with a range (``validate_distance_km``)
 
 
 @dataclass(frozen=True)
@@ -212,6 +213,8 @@ def clean_value(table: str, field: str, value: Any, *, today: date) -> Any:
         return _clean_text(table, field, value, info, today)
     if (table, field) in WAGE_FIELDS:
         return validation.validate_wage(value, field=field)
+    if (table, field) == DISTANCE_FIELD:
+        return validation.validate_distance_km(value, field=field)
     if field in ("latitude", "longitude"):
         lat, lon = (value, 0) if field == "latitude" else (0, value)
         return validation.validate_gps(lat, lon)[0 if field == "latitude" else 1]
@@ -274,8 +277,8 @@ def _cleaner(table: str, field: str) -> Callable[[Any, date], Any]:
     Plain text fields get their own function; every other field goes through ``clean_value``.
     """
     info = column_info(table, field)  # ValueError for a field that does not sync
-    if info.kind not in ("str", "json") and (table, field) not in WAGE_FIELDS and \
-            field not in ("latitude", "longitude"):
+    if info.kind not in ("str", "json") and (table, field) not in WAGE_FIELDS and (table, field) != DISTANCE_FIELD \
+            and field not in ("latitude", "longitude"):
         return _as_is  # dates, times, numbers, flags: ``clean_value`` keeps them as they are
     if info.kind != "str" or (table == "resident" and field in ("name", "id_number", "phone")):
         return lambda value, today: clean_value(table, field, value, today=today)

@@ -458,6 +458,19 @@ def validate_gps(lat: float | int | str, lon: float | int | str) -> tuple[float,
     return _coordinate(lat, "latitude", 90), _coordinate(lon, "longitude", 180)
 
 
+MAX_DISTANCE_KM = 500  # how far from home a job may be (a resident's wish), in km
+
+
+def validate_distance_km(value: float | int, *, field: str = "job_wish_max_distance_km") -> float:
+    """A distance in km from 0 to ``MAX_DISTANCE_KM``; code "distance.range"."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{field} must be a number")
+    if not (math.isfinite(value) and 0 <= value <= MAX_DISTANCE_KM):
+        raise FieldError(field, "distance.range", f"应为 0 到 {MAX_DISTANCE_KM} 之间的数",
+                         f"must be a number from 0 to {MAX_DISTANCE_KM}")
+    return float(value)
+
+
 # --- completeness ---
 
 

@@ -32,6 +32,7 @@ from shared.validation import (
     normalize_name,
     normalize_text,
     sex_from_id,
+    validate_distance_km,
     validate_id_number,
     validate_phone,
     validate_wage,
@@ -73,7 +74,6 @@ TEXT_FIELDS = ("employer_name", "consent_scope", "notes")
 BOOL3_FIELDS = ("unemployment_registered", "able_to_work")
 NO_TRAINING_WORDS = frozenset({"无", "不需要", "没有", "不要", "否"})
 DEFAULT_CONSENT_SCOPE = "就业服务信息采集与使用"
-MAX_DISTANCE_KM = 500
 _DATE = re.compile(r"(\d{4})[-/.年]?(\d{1,2})[-/.月]?(\d{1,2})日?")
 _EMPLOYED = frozenset(s.value for s in EMPLOYED_STATUSES)
 
@@ -249,11 +249,8 @@ class ResidentForm:
         try:
             value = float(text)
         except ValueError:
-            value = -1.0
-        if not 0 <= value <= MAX_DISTANCE_KM:
-            raise FieldError("job_wish_max_distance_km", "distance.range", f"应为 0 到 {MAX_DISTANCE_KM} 之间的数",
-                             f"must be a number from 0 to {MAX_DISTANCE_KM}")
-        return value
+            value = -1.0  # refused as out of range, with the range in the message
+        return validate_distance_km(value)
 
     # --- what the form shows ------------------------------------------------------
 

@@ -101,6 +101,9 @@ def test_clean_normalises_text_names_ids_phones_and_sets():
         ("resident", "id_number", 110105199003070017),
         ("resident", "phone", 13912345678),
         ("household", "address", ["a"]),
+        ("resident", "job_wish_max_distance_km", -1),  # a distance is 0-500 km on the server too (was the form's)
+        ("resident", "job_wish_max_distance_km", 501),
+        ("resident", "job_wish_max_distance_km", 2**63),
     ],
 )
 def test_clean_refuses_bad_values_without_repeating_them(table, field, value):
@@ -119,3 +122,10 @@ def test_status_record_value_must_match_its_kind():
 def test_id_number_check_uses_the_given_day():
     born_tomorrow = make_id_number("110105", TODAY + timedelta(days=1), 1)
     assert clean_value("resident", "id_number", born_tomorrow, today=TODAY + timedelta(days=1)) == born_tomorrow
+
+
+def test_a_row_is_cleaned_as_its_fields_are_a_distance_range_included():
+    assert clean_row("resident", {"job_wish_max_distance_km": 12}, today=TODAY) == {"job_wish_max_distance_km": 12.0}
+    for far in (-0.5, 500.5, 2**63):
+        with pytest.raises(ValueError):
+            clean_row("resident", {"job_wish_max_distance_km": far}, today=TODAY)
